@@ -1,0 +1,1 @@
+"""Operator tooling: the `rollcall` console script, bootstrap, and the dev-mode runner."""

@@ -1,0 +1,1 @@
+"""Rollcall's four services; none imports another (import-linter enforces it)."""

@@ -1,0 +1,1 @@
+"""Gateway: the public HTTP API, API keys and projects, and read models projected from Kafka."""

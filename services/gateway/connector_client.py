@@ -1,0 +1,55 @@
+"""Internal HTTP client for the connector, which alone stores credentials and talks to providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from shared.http.problems import Problem
+
+
+class ConnectorClient:
+    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def store_credentials(
+        self,
+        *,
+        project_id: str,
+        calendar_id: str,
+        provider: str,
+        credentials: dict[str, Any],
+        platform_uuid: str | None,
+    ) -> None:
+        """Hand the credentials to the connector (encrypted at rest there, never kept here).
+
+        A 422 from the connector (credentials refused, URL not allowed) is passed through;
+        a connector that cannot be reached is a 503 for the client, never a hang.
+        """
+        body = {
+            "project_id": project_id,
+            "calendar_id": calendar_id,
+            "provider": provider,
+            "credentials": credentials,
+            "platform_uuid": platform_uuid,
+        }
+        try:
+            response = await self._http.post("/internal/credentials", json=body)
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code == 422:
+            problem = response.json()
+            raise Problem(
+                422,
+                str(problem.get("detail", "The credentials were refused.")),
+                type_=str(problem.get("type", "about:blank")),
+                errors=problem.get("errors"),
+            )
+        if response.status_code >= 400:
+            raise Problem(503, "The connector service could not store the credentials.")

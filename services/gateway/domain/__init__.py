@@ -1,0 +1,1 @@
+"""Pure gateway rules: API keys, cursors, event list filters (no I/O)."""

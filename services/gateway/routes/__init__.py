@@ -1,0 +1,1 @@
+"""Public HTTP routes (`api.md`): thin handlers that decode, call one use case, and present."""

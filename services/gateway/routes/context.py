@@ -1,0 +1,54 @@
+"""Per-request access to the gateway's wiring and the caller's project (API key auth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, Header, Request
+
+from services.gateway.connector_client import ConnectorClient
+from services.gateway.domain.api_keys import hash_key
+from services.gateway.store import projects as project_store
+from shared.http.problems import Problem
+
+
+@dataclass
+class Wiring:
+    """What routes need, built once by the composition root and kept on `app.state.wiring`."""
+
+    pool: asyncpg.Pool[Any]
+    connector: ConnectorClient
+
+
+def wiring(request: Request) -> Wiring:
+    value = getattr(request.app.state, "wiring", None)
+    if value is None:
+        raise Problem(503, "The gateway is starting.")
+    return value  # type: ignore[no-any-return]
+
+
+async def project_id(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> str:
+    """The project of the API key in `Authorization: Bearer|Token <key>`; 401 otherwise."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not key.strip():
+        raise _unauthorized()
+    found = await project_store.project_of_key(wiring(request).pool, hash_key(key.strip()))
+    if found is None:
+        raise _unauthorized()
+    return found
+
+
+def _unauthorized() -> Problem:
+    return Problem(
+        401,
+        "A valid API key is required: Authorization: Bearer <api_key>.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+ProjectId = Annotated[str, Depends(project_id)]
+Deps = Annotated[Wiring, Depends(wiring)]

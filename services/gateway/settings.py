@@ -1,0 +1,33 @@
+"""Gateway settings: the shared names plus `GATEWAY_*`."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+
+from shared.settings import CommonSettings
+
+
+class GatewaySettings(CommonSettings):
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("GATEWAY_HOST"))
+    port: int = Field(default=8080, validation_alias=AliasChoices("GATEWAY_PORT"))
+    service_database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GATEWAY_DATABASE_URL")
+    )
+    connector_url: str = Field(
+        default="http://127.0.0.1:8081", validation_alias=AliasChoices("GATEWAY_CONNECTOR_URL")
+    )
+    syncer_url: str = Field(
+        default="http://127.0.0.1:8082", validation_alias=AliasChoices("GATEWAY_SYNCER_URL")
+    )
+    scheduler_url: str = Field(
+        default="http://127.0.0.1:8083", validation_alias=AliasChoices("GATEWAY_SCHEDULER_URL")
+    )
+    internal_timeout_seconds: float = Field(
+        default=10.0, validation_alias=AliasChoices("GATEWAY_INTERNAL_TIMEOUT_SECONDS")
+    )
+
+    def dsn(self) -> str:
+        url = self.service_database_url or self.database_url
+        if url is None:
+            raise RuntimeError("set GATEWAY_DATABASE_URL (or DATABASE_URL)")
+        return url.get_secret_value()

@@ -1,0 +1,144 @@
+"""Gateway use cases: calendar commands from the API, and projections from the change feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import asyncpg
+
+from services.gateway.connector_client import ConnectorClient
+from services.gateway.schemas import CreateCalendar
+from services.gateway.store import calendars as calendar_store
+from services.gateway.store import events as event_store
+from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
+from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
+from shared.contracts.envelope import Envelope
+from shared.contracts.events import CalendarEventChanged
+from shared.db.types import Connection
+from shared.http.problems import Problem
+from shared.ids import new_id
+from shared.messaging import outbox
+
+
+async def connect_calendar(
+    pool: asyncpg.Pool[Any], connector: ConnectorClient, project_id: str, request: CreateCalendar
+) -> str:
+    """Store credentials with the connector, then our row and the connect command atomically."""
+    if request.deduplication_key:
+        async with pool.acquire() as conn:
+            existing = await calendar_store.find_by_deduplication_key(
+                conn, project_id, request.deduplication_key
+            )
+        if existing:
+            raise _duplicate(existing)
+    calendar_id = new_id("cal")
+    await connector.store_credentials(
+        project_id=project_id,
+        calendar_id=calendar_id,
+        provider=request.provider,
+        credentials=request.credentials,
+        platform_uuid=request.platform_uuid,
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            await calendar_store.insert_calendar(
+                conn,
+                calendar_id=calendar_id,
+                project_id=project_id,
+                provider=request.provider,
+                platform_uuid=request.platform_uuid,
+                metadata=request.metadata,
+                deduplication_key=request.deduplication_key,
+                sync_window=request.sync_window.model_dump(),
+            )
+        except calendar_store.DuplicateDeduplicationKey:
+            existing = await calendar_store.find_by_deduplication_key(
+                conn, project_id, request.deduplication_key or ""
+            )
+            raise _duplicate(existing or "") from None
+        command = ConnectCalendar(
+            calendar_id=calendar_id,
+            provider=request.provider,
+            platform_uuid=request.platform_uuid,
+            sync_window=request.sync_window,
+        )
+        await outbox.enqueue(conn, command, project_id)
+    return calendar_id
+
+
+def _duplicate(existing_id: str) -> Problem:
+    return Problem(
+        409,
+        "A calendar with this deduplication_key already exists in the project.",
+        type_="/problems/duplicate-calendar",
+        extra={"calendar_id": existing_id},
+    )
+
+
+async def resync_calendar(pool: asyncpg.Pool[Any], project_id: str, calendar_id: str) -> bool:
+    async with pool.acquire() as conn, conn.transaction():
+        if await calendar_store.get_calendar(conn, project_id, calendar_id) is None:
+            return False
+        await outbox.enqueue(conn, ResyncCalendar(calendar_id=calendar_id), project_id)
+    return True
+
+
+async def resync_all(pool: asyncpg.Pool[Any], project_id: str) -> list[str]:
+    async with pool.acquire() as conn, conn.transaction():
+        ids = await calendar_store.live_calendar_ids(conn, project_id)
+        for calendar_id in ids:
+            await outbox.enqueue(conn, ResyncCalendar(calendar_id=calendar_id), project_id)
+    return ids
+
+
+async def delete_calendar(pool: asyncpg.Pool[Any], project_id: str, calendar_id: str) -> bool:
+    """Hide the calendar and its events now; the connector forgets credentials asynchronously."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await calendar_store.mark_deleted(conn, project_id, calendar_id):
+            return False
+        await event_store.delete_calendar_events(conn, calendar_id)
+        await outbox.enqueue(conn, DeleteCalendar(calendar_id=calendar_id), project_id)
+    return True
+
+
+# --- projections (Kafka handlers call these inside the inbox transaction) ---
+
+
+async def project_calendar_state(
+    conn: Connection, envelope: Envelope, state: CalendarStateChanged
+) -> None:
+    await calendar_store.apply_state(conn, state)
+
+
+async def project_calendar_deleted(
+    conn: Connection, envelope: Envelope, deleted: CalendarDeleted
+) -> None:
+    await event_store.delete_calendar_events(conn, deleted.calendar_id)
+
+
+async def project_event_change(
+    conn: Connection, envelope: Envelope, change: CalendarEventChanged
+) -> None:
+    """Apply the change to the read model if the calendar is live and the version is newer."""
+    if not await calendar_store.calendar_is_live(conn, change.calendar_id):
+        return
+    event = change.event
+    await event_store.upsert_event(
+        conn,
+        project_id=envelope.project_id,
+        calendar_id=change.calendar_id,
+        event_id=event.id,
+        version=change.version,
+        start_at=_instant(event.start_time),
+        end_at=_instant(event.end_time),
+        is_deleted=event.is_deleted,
+        body=event.model_dump(mode="json"),
+    )
+
+
+def _instant(value: datetime | date) -> datetime:
+    # All-day dates are indexed at midnight UTC; the API returns the dates themselves.
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.combine(value, time.min, UTC)

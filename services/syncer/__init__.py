@@ -1,0 +1,1 @@
+"""Syncer: maps raw provider objects to canonical events, diffs them and announces each change."""

@@ -1,0 +1,146 @@
+"""iCalendar times to the canonical model: UTC instants, all-day dates, and the event's zone.
+
+RFC 5545 §3.3.5: a date-time is UTC (`Z`), bound to a TZID, or floating; floating times are
+read in the calendar's zone. §3.6.1: without DTEND or DURATION, an all-day event lasts one day
+and a timed one is instantaneous; DTEND is exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Component
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from services.syncer.domain import ical_props
+from services.syncer.domain.errors import MappingError
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class EventTimes:
+    start: datetime | date
+    end: datetime | date
+    is_all_day: bool
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
+class FloatingZone:
+    """The zone floating times are read in: the calendar's, or UTC without a valid one."""
+
+    zone: ZoneInfo
+    name: str
+
+    @classmethod
+    def of(cls, calendar_time_zone: str | None) -> FloatingZone:
+        zone = iana_zone(calendar_time_zone)
+        if zone is None or calendar_time_zone is None:
+            return cls(ZoneInfo("UTC"), "UTC")
+        return cls(zone, calendar_time_zone)
+
+
+def iana_zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone called `name`, or None when there is no such zone."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def iana_name(tzid: str) -> str | None:
+    """The IANA name of a TZID: itself if IANA knows it, else the zone of a Windows name."""
+    if iana_zone(tzid) is not None:
+        return tzid
+    mapped = WINDOWS_TO_OLSON.get(tzid.strip())
+    return mapped if iana_zone(mapped) is not None else None
+
+
+def event_times(vevent: Component, floating: FloatingZone) -> EventTimes:
+    start_prop = ical_props.single(vevent, "DTSTART")
+    if start_prop is None:
+        raise MappingError("VEVENT without DTSTART")
+    start = start_prop.dt
+    if not isinstance(start, datetime):
+        return EventTimes(start, _all_day_end(vevent, start), True, None)
+    local_start = _localize(start, floating)
+    local_end = max(_timed_end(vevent, local_start, floating), local_start)
+    zone = _zone_name(start, ical_props.param(start_prop, "TZID"), floating)
+    return EventTimes(local_start.astimezone(UTC), local_end.astimezone(UTC), False, zone)
+
+
+def recurrence_instant(vevent: Component, floating: FloatingZone) -> datetime | date | None:
+    """RECURRENCE-ID as a UTC date-time (or a date for all-day series), None on a non-override."""
+    prop = ical_props.single(vevent, "RECURRENCE-ID")
+    if prop is None:
+        return None
+    value = prop.dt
+    if isinstance(value, datetime):
+        return _localize(value, floating).astimezone(UTC)
+    if isinstance(value, date):
+        return value
+    raise MappingError("RECURRENCE-ID is neither a date nor a date-time")
+
+
+def recurrence_key(original_start_time: datetime | date | None) -> str:
+    """`YYYYMMDDTHHMMSSZ` (UTC) or `YYYYMMDD` for an override, "" for a master or single event."""
+    if original_start_time is None:
+        return ""
+    if isinstance(original_start_time, datetime):
+        return original_start_time.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return original_start_time.strftime("%Y%m%d")
+
+
+def _all_day_end(vevent: Component, start: date) -> date:
+    end_prop = ical_props.single(vevent, "DTEND")
+    end = end_prop.dt if end_prop is not None else None
+    if end is None:
+        duration = _duration(vevent)
+        end = start + duration if duration is not None else None
+    if not isinstance(end, date) or isinstance(end, datetime) or end <= start:
+        return start + ONE_DAY
+    return end
+
+
+def _timed_end(vevent: Component, start: datetime, floating: FloatingZone) -> datetime:
+    end_prop = ical_props.single(vevent, "DTEND")
+    end = end_prop.dt if end_prop is not None else None
+    if isinstance(end, datetime):
+        return _localize(end, floating)
+    duration = _duration(vevent)
+    return _after(start, duration) if duration is not None else start
+
+
+def _duration(vevent: Component) -> timedelta | None:
+    prop = ical_props.single(vevent, "DURATION")
+    value = prop.dt if prop is not None else None
+    return value if isinstance(value, timedelta) else None
+
+
+def _after(start: datetime, duration: timedelta) -> datetime:
+    # RFC 5545 §3.3.6: days and weeks are nominal (same wall-clock time, across a DST switch),
+    # hours and less are exact. (A parsed `PT24H` is indistinguishable from `P1D` here.)
+    nominal = start + timedelta(days=duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    return nominal.astimezone(UTC) + exact
+
+
+def _localize(value: datetime, floating: FloatingZone) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=floating.zone)
+
+
+def _zone_name(value: datetime, tzid: str | None, floating: FloatingZone) -> str | None:
+    if isinstance(value.tzinfo, ZoneInfo):
+        # The parser resolved the TZID (IANA, Windows or vendor-prefixed name); `Z` is UTC.
+        return value.tzinfo.key
+    if tzid is not None:
+        # Defined by a VTIMEZONE, or unknown (then read as floating): name it only if IANA has it.
+        return iana_name(tzid)
+    if value.tzinfo is None:
+        return floating.name
+    return "UTC" if value.utcoffset() == timedelta(0) else None

@@ -1,0 +1,84 @@
+"""A page of provider changes against the stored events → the rows to write, versions assigned.
+
+Pairs each mapped event with its stored row by id; stored events missing from a listed object
+(a removed override), of a removed object, or (full sync) not listed at all become deletions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from services.syncer.domain import diff
+from services.syncer.domain.ical_times import recurrence_key
+from shared.contracts.events import EventState
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    provider_object_id: str
+    recurrence_key: str
+    state: EventState
+    version: int
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One event's stored row (if any) and its new state (None: gone from the provider)."""
+
+    provider_object_id: str
+    recurrence_key: str
+    old: StoredEvent | None
+    new: EventState | None
+
+
+@dataclass(frozen=True)
+class EventWrite:
+    """A row to store at `version`, with the change to announce (None: only `raw` moved)."""
+
+    provider_object_id: str
+    recurrence_key: str
+    state: EventState
+    version: int
+    change: diff.Change | None
+
+
+def page_transitions(
+    stored: Sequence[StoredEvent],
+    mapped: Mapping[str, Sequence[EventState]],
+    removed: Iterable[str],
+) -> list[Transition]:
+    """Transitions of the listed objects (`mapped`, by object id) and the removed ones."""
+    by_object: dict[str, list[StoredEvent]] = defaultdict(list)
+    for row in stored:
+        by_object[row.provider_object_id].append(row)
+    transitions: list[Transition] = []
+    for object_id, events in mapped.items():
+        rows = {row.state.id: row for row in by_object[object_id]}
+        for event in events:
+            key = recurrence_key(event.original_start_time)
+            transitions.append(Transition(object_id, key, rows.pop(event.id, None), event))
+        transitions += gone(rows.values())
+    for object_id in dict.fromkeys(removed):  # a repeated id must not delete twice
+        transitions += gone(by_object[object_id])
+    return transitions
+
+
+def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
+    """Transitions for stored events no longer at the provider."""
+    return [Transition(r.provider_object_id, r.recurrence_key, r, None) for r in rows]
+
+
+def plan_writes(transitions: Iterable[Transition], version: int) -> tuple[list[EventWrite], int]:
+    """Rows to write, each change numbered with the next calendar version; the last version."""
+    writes: list[EventWrite] = []
+    for t in transitions:
+        object_id, key = t.provider_object_id, t.recurrence_key
+        change = diff.diff_event(t.old.state if t.old else None, t.new)
+        if change is not None:
+            version += 1
+            writes.append(EventWrite(object_id, key, change.event, version, change))
+        elif t.old is not None and t.new is not None and diff.raw_differs(t.old.state, t.new):
+            writes.append(EventWrite(object_id, key, t.new, t.old.version, None))
+    return writes, version

@@ -1,0 +1,193 @@
+"""Syncer SQL (schema `syncer`), one statement per function."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.syncer.domain.reconcile import EventWrite, StoredEvent
+from shared.contracts.events import EventState
+from shared.db.types import Connection
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    calendar_id: str
+    version: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class SyncIssue:
+    provider_object_id: str
+    error: str
+
+
+async def ensure_calendar(conn: Connection, calendar_id: str, project_id: str) -> None:
+    """Create the calendar's row (version 0) if this is the first message about it."""
+    await conn.execute(
+        "INSERT INTO calendars (calendar_id, project_id) VALUES ($1, $2)"
+        " ON CONFLICT (calendar_id) DO NOTHING",
+        calendar_id,
+        project_id,
+    )
+
+
+async def lock_calendar(conn: Connection, calendar_id: str) -> CalendarRow:
+    """Read the calendar's version and tombstone, locking the row until the transaction ends."""
+    row = await conn.fetchrow(
+        "SELECT calendar_id, version, deleted FROM calendars WHERE calendar_id = $1 FOR UPDATE",
+        calendar_id,
+    )
+    assert row is not None, "ensure_calendar runs first"
+    return CalendarRow(row["calendar_id"], row["version"], row["deleted"])
+
+
+async def set_calendar_version(conn: Connection, calendar_id: str, version: int) -> None:
+    """Store the version of the calendar's latest announced change."""
+    await conn.execute(
+        "UPDATE calendars SET version = $2, updated_at = now() WHERE calendar_id = $1",
+        calendar_id,
+        version,
+    )
+
+
+async def mark_calendar_deleted(conn: Connection, calendar_id: str, project_id: str) -> None:
+    """Tombstone the calendar (creating its row if need be), so later pages are ignored."""
+    await conn.execute(
+        "INSERT INTO calendars (calendar_id, project_id, deleted) VALUES ($1, $2, true)"
+        " ON CONFLICT (calendar_id) DO UPDATE SET deleted = true, updated_at = now()",
+        calendar_id,
+        project_id,
+    )
+
+
+async def load_object_events(
+    conn: Connection, calendar_id: str, object_ids: Sequence[str]
+) -> list[StoredEvent]:
+    """Every stored event (tombstones included) of the given provider objects."""
+    rows = await conn.fetch(
+        "SELECT provider_object_id, recurrence_key, state::text AS state, version FROM events"
+        " WHERE calendar_id = $1 AND provider_object_id = ANY($2::text[])"
+        " ORDER BY provider_object_id, recurrence_key",
+        calendar_id,
+        list(object_ids),
+    )
+    return [_stored(row) for row in rows]
+
+
+async def load_unlisted_events(
+    conn: Connection, calendar_id: str, sync_id: str
+) -> list[StoredEvent]:
+    """Live events of the calendar that the sync `sync_id` did not list."""
+    rows = await conn.fetch(
+        "SELECT provider_object_id, recurrence_key, state::text AS state, version FROM events"
+        " WHERE calendar_id = $1 AND NOT is_deleted AND last_sync_id IS DISTINCT FROM $2"
+        " ORDER BY provider_object_id, recurrence_key",
+        calendar_id,
+        sync_id,
+    )
+    return [_stored(row) for row in rows]
+
+
+async def upsert_events(
+    conn: Connection,
+    project_id: str,
+    calendar_id: str,
+    sync_id: str,
+    writes: Sequence[EventWrite],
+) -> None:
+    """Insert or overwrite each written event's row with its state and version."""
+    if not writes:
+        return
+    await conn.executemany(
+        """
+        INSERT INTO events (id, calendar_id, project_id, provider_object_id, recurrence_key,
+            state, is_deleted, version, last_sync_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, is_deleted = EXCLUDED.is_deleted,
+            version = EXCLUDED.version, last_sync_id = EXCLUDED.last_sync_id, updated_at = now()
+        """,
+        [
+            (
+                w.state.id,
+                calendar_id,
+                project_id,
+                w.provider_object_id,
+                w.recurrence_key,
+                w.state.model_dump(mode="json"),
+                w.state.is_deleted,
+                w.version,
+                sync_id,
+            )
+            for w in writes
+        ],
+    )
+
+
+async def mark_listed(
+    conn: Connection, calendar_id: str, object_ids: Sequence[str], sync_id: str
+) -> None:
+    """Record that the sync `sync_id` listed these objects (changed or not)."""
+    await conn.execute(
+        "UPDATE events SET last_sync_id = $3 WHERE calendar_id = $1"
+        " AND provider_object_id = ANY($2::text[]) AND last_sync_id IS DISTINCT FROM $3",
+        calendar_id,
+        list(object_ids),
+        sync_id,
+    )
+
+
+async def delete_calendar_events(conn: Connection, calendar_id: str) -> None:
+    """Forget every event of a deleted calendar."""
+    await conn.execute("DELETE FROM events WHERE calendar_id = $1", calendar_id)
+
+
+async def record_sync_issues(
+    conn: Connection, calendar_id: str, issues: Sequence[SyncIssue]
+) -> None:
+    """Record (or refresh) the objects that failed to map."""
+    if not issues:
+        return
+    await conn.executemany(
+        "INSERT INTO sync_issues (calendar_id, provider_object_id, error) VALUES ($1, $2, $3)"
+        " ON CONFLICT (calendar_id, provider_object_id)"
+        " DO UPDATE SET error = EXCLUDED.error, at = now()",
+        [(calendar_id, issue.provider_object_id, issue.error) for issue in issues],
+    )
+
+
+async def clear_sync_issues(conn: Connection, calendar_id: str, object_ids: Sequence[str]) -> None:
+    """Forget the issues of objects that mapped fine or were removed."""
+    await conn.execute(
+        "DELETE FROM sync_issues WHERE calendar_id = $1 AND provider_object_id = ANY($2::text[])",
+        calendar_id,
+        list(object_ids),
+    )
+
+
+async def delete_calendar_issues(conn: Connection, calendar_id: str) -> None:
+    """Forget every sync issue of a deleted calendar."""
+    await conn.execute("DELETE FROM sync_issues WHERE calendar_id = $1", calendar_id)
+
+
+async def list_sync_issues(conn: Connection, calendar_id: str) -> list[SyncIssue]:
+    """The calendar's objects that currently fail to map."""
+    rows = await conn.fetch(
+        "SELECT provider_object_id, error FROM sync_issues WHERE calendar_id = $1"
+        " ORDER BY provider_object_id",
+        calendar_id,
+    )
+    return [SyncIssue(row["provider_object_id"], row["error"]) for row in rows]
+
+
+def _stored(row: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        provider_object_id=row["provider_object_id"],
+        recurrence_key=row["recurrence_key"],
+        # Validated from JSON text: from a decoded dict, pydantic would read dates as datetimes.
+        state=EventState.model_validate_json(row["state"]),
+        version=row["version"],
+    )

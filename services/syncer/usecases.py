@@ -1,0 +1,136 @@
+"""Syncer use cases: apply a page of provider changes, forget a deleted calendar.
+
+Both run inside the consumer's inbox transaction, so the stored events, the calendar version
+and the outbox messages announcing the changes commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from services.syncer import store
+from services.syncer.domain import reconcile
+from services.syncer.domain.diff import Change
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.ical_mapping import MappingContext, map_object
+from shared.contracts.calendars import CalendarDeleted
+from shared.contracts.envelope import Envelope
+from shared.contracts.events import CalendarEventChanged, EventState
+from shared.contracts.provider import ProviderChangesFetched
+from shared.db.types import Connection
+from shared.messaging import outbox
+
+log = logging.getLogger(__name__)
+
+
+async def apply_provider_changes(
+    conn: Connection, envelope: Envelope, page: ProviderChangesFetched
+) -> None:
+    """Map, diff and store one page; announce each change with the next calendar version."""
+    mapped, issues = _map_page(page)
+    await store.ensure_calendar(conn, page.calendar_id, envelope.project_id)
+    calendar = await store.lock_calendar(conn, page.calendar_id)
+    if calendar.deleted:
+        log.info("page for a deleted calendar ignored", extra={"calendar_id": page.calendar_id})
+        return
+    await _track_issues(conn, page, mapped, issues)
+    version = await _apply_page(conn, envelope, page, mapped, calendar.version)
+    if page.full and page.final:
+        version = await _delete_unlisted(conn, envelope, page, version)
+    if version != calendar.version:
+        await store.set_calendar_version(conn, page.calendar_id, version)
+
+
+async def delete_calendar(conn: Connection, envelope: Envelope, deleted: CalendarDeleted) -> None:
+    """Tombstone the calendar and drop its events; consumers act on the deletion message itself."""
+    await store.mark_calendar_deleted(conn, deleted.calendar_id, envelope.project_id)
+    await store.delete_calendar_events(conn, deleted.calendar_id)
+    await store.delete_calendar_issues(conn, deleted.calendar_id)
+
+
+def _map_page(
+    page: ProviderChangesFetched,
+) -> tuple[dict[str, list[EventState]], list[store.SyncIssue]]:
+    """Mapped events by object id, and the failed objects; objects also removed are skipped."""
+    context = MappingContext.of(page.calendar_id, page.calendar_time_zone, page.account_addresses)
+    removed = set(page.removed)
+    mapped: dict[str, list[EventState]] = {}
+    issues: list[store.SyncIssue] = []
+    for obj in page.objects:
+        if obj.provider_object_id in removed:
+            continue
+        try:
+            mapped[obj.provider_object_id] = map_object(obj, context)
+        except MappingError as exc:
+            fields = {"calendar_id": page.calendar_id, "provider_object_id": obj.provider_object_id}
+            log.warning("provider object skipped: not mappable", extra=fields)
+            mapped.pop(obj.provider_object_id, None)
+            issues.append(store.SyncIssue(obj.provider_object_id, str(exc)))
+    return mapped, issues
+
+
+async def _track_issues(
+    conn: Connection,
+    page: ProviderChangesFetched,
+    mapped: dict[str, list[EventState]],
+    issues: list[store.SyncIssue],
+) -> None:
+    await store.record_sync_issues(conn, page.calendar_id, issues)
+    await store.clear_sync_issues(conn, page.calendar_id, [*mapped, *page.removed])
+
+
+async def _apply_page(
+    conn: Connection,
+    envelope: Envelope,
+    page: ProviderChangesFetched,
+    mapped: dict[str, list[EventState]],
+    version: int,
+) -> int:
+    """Diff the page's objects against their stored events; mark every listed object seen."""
+    stored = await store.load_object_events(conn, page.calendar_id, [*mapped, *page.removed])
+    transitions = reconcile.page_transitions(stored, mapped, page.removed)
+    version = await _write(conn, envelope, page, transitions, version)
+    await store.mark_listed(conn, page.calendar_id, _listed(page), page.sync_id)
+    return version
+
+
+async def _delete_unlisted(
+    conn: Connection, envelope: Envelope, page: ProviderChangesFetched, version: int
+) -> int:
+    """Full-listing reconciliation: live events no page of this sync listed are gone."""
+    unlisted = await store.load_unlisted_events(conn, page.calendar_id, page.sync_id)
+    return await _write(conn, envelope, page, reconcile.gone(unlisted), version)
+
+
+def _listed(page: ProviderChangesFetched) -> list[str]:
+    """Objects the page lists as present (mapped or not): full reconciliation keeps their events."""
+    removed = set(page.removed)
+    return [o.provider_object_id for o in page.objects if o.provider_object_id not in removed]
+
+
+async def _write(
+    conn: Connection,
+    envelope: Envelope,
+    page: ProviderChangesFetched,
+    transitions: list[reconcile.Transition],
+    version: int,
+) -> int:
+    """Store the transitions' rows and enqueue their changes; returns the calendar's new version."""
+    writes, version = reconcile.plan_writes(transitions, version)
+    await store.upsert_events(conn, envelope.project_id, page.calendar_id, page.sync_id, writes)
+    for write in writes:
+        if write.change is not None:
+            message = _announcement(page.calendar_id, write.version, write.change)
+            await outbox.enqueue(conn, message, envelope.project_id)
+    return version
+
+
+def _announcement(calendar_id: str, version: int, change: Change) -> CalendarEventChanged:
+    return CalendarEventChanged(
+        calendar_id=calendar_id,
+        version=version,
+        change=change.change_type,
+        event=change.event,
+        changed_fields=change.changed_fields,
+        previous=change.previous,
+    )

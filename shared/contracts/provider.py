@@ -1,0 +1,43 @@
+"""`provider.changes`: raw provider objects fetched by one sync, for the syncer to map and diff."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts import topics
+from shared.contracts.connections import Provider
+from shared.contracts.envelope import Payload, register
+
+
+class ProviderObject(BaseModel):
+    """One provider object as fetched (for CalDAV: one calendar resource, its iCalendar text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    provider_object_id: str
+    etag: str | None
+    format: Literal["ical"]
+    data: str
+
+
+@register
+class ProviderChangesFetched(Payload):
+    """One page of a sync. A full sync spans pages sharing `sync_id`; `final` closes it, and
+    for a full sync everything stored but not listed under that `sync_id` is gone."""
+
+    TYPE: ClassVar[str] = "provider.changes_fetched"
+    TOPIC: ClassVar[str] = topics.PROVIDER_CHANGES
+    calendar_id: str
+    provider: Provider
+    sync_id: str
+    page: int
+    full: bool
+    final: bool
+    calendar_time_zone: str | None
+    account_addresses: tuple[str, ...]
+    objects: tuple[ProviderObject, ...]
+    removed: tuple[str, ...]
+
+    def key(self) -> str:
+        return self.calendar_id

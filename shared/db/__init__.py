@@ -1,0 +1,1 @@
+"""Postgres plumbing: connection pools, per-service roles and schemas, the migration runner."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the services: health/readiness routes, problem+json, internal auth."""

@@ -1,0 +1,28 @@
+"""Transactional outbox: enqueue a message in the caller's database transaction."""
+
+from __future__ import annotations
+
+from shared.contracts.envelope import Envelope, Payload, wrap
+from shared.db.types import Connection
+from shared.logging import correlation_id
+
+
+async def enqueue_envelope(conn: Connection, topic: str, envelope: Envelope) -> None:
+    """Store `envelope` for publication once the caller's transaction commits."""
+    await conn.execute(
+        "INSERT INTO outbox (message_id, topic, key, envelope) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (message_id) DO NOTHING",
+        envelope.message_id,
+        topic,
+        envelope.key,
+        envelope.model_dump(mode="json"),
+    )
+    # Delivered on commit only; wakes the relay without waiting for its idle poll.
+    await conn.execute("SELECT pg_notify('outbox_' || current_schema(), '')")
+
+
+async def enqueue(conn: Connection, payload: Payload, project_id: str) -> Envelope:
+    """Wrap `payload` in an envelope keyed by its aggregate and enqueue it on its topic."""
+    envelope = wrap(payload, project_id, correlation_id.get())
+    await enqueue_envelope(conn, payload.TOPIC, envelope)
+    return envelope

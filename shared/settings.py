@@ -1,0 +1,36 @@
+"""Settings base: the unprefixed names every service reads, as fixed by the public contract."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Names shared by all services (see `api.md` → Operations); subclasses add prefixed ones."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL")
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_idempotent_producer: bool = Field(
+        default=True, validation_alias=AliasChoices("ROLLCALL_KAFKA_IDEMPOTENCE")
+    )
+    kafka_fetch_max_wait_ms: int = Field(
+        default=100, ge=1, le=5000, validation_alias=AliasChoices("ROLLCALL_KAFKA_FETCH_WAIT_MS")
+    )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=6_000,
+        le=300_000,
+        validation_alias=AliasChoices("ROLLCALL_KAFKA_SESSION_TIMEOUT_MS"),
+    )
+    internal_token: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("ROLLCALL_INTERNAL_TOKEN")
+    )
+    dev_mode: bool = Field(default=False, validation_alias=AliasChoices("ROLLCALL_DEV_MODE"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("ROLLCALL_LOG_LEVEL"))

@@ -1,0 +1,55 @@
+"""Session fixtures: real Postgres and Kafka, a fresh provisioned database, a Radicale server."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from rollcall.bootstrap import DatabaseLayout, create_topics, provision_database
+from tests.servers import Radicale, Servers, running_radicale, running_servers
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    with running_servers() as found:
+        yield found
+
+
+def with_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+async def database(servers: Servers) -> AsyncIterator[DatabaseLayout]:
+    """A fresh database for this test session, provisioned like production (roles, migrations)."""
+    name = f"rollcall_test_{secrets.token_hex(4)}"
+    admin: asyncpg.Connection[Any] = await asyncpg.connect(servers.admin_dsn)
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+    passwords = {
+        s: secrets.token_urlsafe(16) for s in ("gateway", "connector", "syncer", "scheduler")
+    }
+    layout = await provision_database(with_database(servers.admin_dsn, name), passwords)
+    yield layout
+
+
+@pytest.fixture(scope="session")
+async def kafka(servers: Servers) -> str:
+    await create_topics(servers.kafka_bootstrap, partitions=3)
+    return servers.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def radicale() -> Iterator[Radicale]:
+    import os
+
+    os.environ.setdefault("PYTHON", sys.executable)
+    with running_radicale({"alice": "alice-secret", "bob": "bob-secret"}) as server:
+        yield server

@@ -1,0 +1,101 @@
+"""The whole system as `make run` starts it: a `python -m rollcall.dev` process on free ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from rollcall.dev.ports import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningSystem:
+    process: subprocess.Popen[str]
+    gateway_url: str
+    api_key: str
+    kafka_bootstrap: str
+    state_dir: Path
+    lines: list[str] = field(default_factory=list)
+
+    def cli(self, *args: str) -> str:
+        env = {**os.environ, "ROLLCALL_STATE_DIR": str(self.state_dir)}
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "rollcall.cli", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return result.stdout
+
+
+def _read_lines(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+
+
+def _wait_for(lines: list[str], pattern: str, timeout: float) -> str:
+    regex = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in list(lines):
+            if match := regex.match(line):
+                return match.group(1)
+        time.sleep(0.1)
+    raise AssertionError(
+        f"no line {pattern!r} within {timeout}s; last lines:\n" + "\n".join(lines[-40:])
+    )
+
+
+@pytest.fixture(scope="session")
+def system() -> Iterator[RunningSystem]:
+    """Started with no server configured, exactly like a newcomer's `make run`."""
+    state_dir = Path(tempfile.mkdtemp(prefix="rollcall-e2e-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "GATEWAY_PORT": str(port),
+        "ROLLCALL_STATE_DIR": str(state_dir),
+        "ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789",
+    }
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "ROLLCALL_DATA_DIR"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rollcall.dev"],
+        cwd=REPO,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    lines: list[str] = []
+    threading.Thread(target=_read_lines, args=(process, lines), daemon=True).start()
+    try:
+        url = _wait_for(lines, r"^ROLLCALL_GATEWAY_URL=(\S+)$", 180)
+        key = _wait_for(lines, r"^ROLLCALL_API_KEY=(\S+)$", 5)
+        bootstrap = _wait_for(lines, r"^ROLLCALL_KAFKA_BOOTSTRAP=(\S+)$", 5)
+        yield RunningSystem(process, url, key, bootstrap, state_dir, lines)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,116 @@
+"""The gateway app in-process (lifespan run) against the session's real Postgres and broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from rollcall.bootstrap import DatabaseLayout
+from rollcall.dev.ports import free_port
+from services.gateway import usecases
+from services.gateway.app import create_app
+from services.gateway.projects import create_project
+from services.gateway.settings import GatewaySettings
+from services.gateway.store import calendars as calendar_store
+from shared.contracts.envelope import wrap
+from shared.contracts.events import Attendee, CalendarEventChanged, EventState, Meeting, Person
+from shared.ids import new_id
+
+
+@dataclass
+class Tenant:
+    project_id: str
+    api: httpx.AsyncClient
+
+
+@dataclass
+class Gateway:
+    transport: httpx.ASGITransport
+    pool: asyncpg.Pool[Any]
+
+    def client(self, key: str | None = None) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.AsyncClient(transport=self.transport, base_url="http://gateway",
+                                 headers=headers)
+
+    async def tenant(self) -> Tenant:
+        async with self.pool.acquire() as conn:
+            project_id, key = await create_project(conn, f"test-{new_id('t')}")
+        return Tenant(project_id, self.client(key))
+
+    async def calendar(self, tenant: Tenant, **fields: Any) -> str:
+        calendar_id = new_id("cal")
+        async with self.pool.acquire() as conn:
+            await calendar_store.insert_calendar(
+                conn,
+                calendar_id=calendar_id,
+                project_id=tenant.project_id,
+                provider="caldav",
+                platform_uuid=None,
+                metadata=fields.get("metadata", {}),
+                deduplication_key=fields.get("deduplication_key"),
+                sync_window={"past_days": 1, "future_days": 90},
+            )
+        return calendar_id
+
+    async def event(self, tenant: Tenant, calendar_id: str, version: int, **fields: Any) -> str:
+        start = fields.pop("start", datetime.now(UTC) + timedelta(days=1))
+        state = EventState(
+            id=fields.pop("id", new_id("evt")),
+            calendar_id=calendar_id,
+            provider_event_id=new_id("obj"),
+            ical_uid=None,
+            series_id=None,
+            is_recurring=False,
+            is_exception=False,
+            original_start_time=None,
+            title=fields.pop("title", "Meeting"),
+            description=fields.pop("description", None),
+            location=None,
+            start_time=start,
+            end_time=start + timedelta(hours=1),
+            is_all_day=False,
+            time_zone="UTC",
+            status=fields.pop("status", "confirmed"),
+            is_deleted=fields.pop("is_deleted", False),
+            organizer=Person(email="owner@example.com", name=None, is_self=True),
+            attendees=tuple(
+                Attendee(email=a, name=None, is_self=False, response_status="accepted",
+                         is_organizer=False)
+                for a in fields.pop("attendees", ())
+            ),
+            meeting=fields.pop("meeting", None),
+            raw=None,
+        )
+        change = CalendarEventChanged(
+            calendar_id=calendar_id, version=version, change="created", event=state,
+            changed_fields=(), previous={},
+        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await usecases.project_event_change(conn, wrap(change, tenant.project_id), change)
+        return state.id
+
+
+ZOOM = Meeting(url="https://zoom.us/j/123", platform="zoom", meeting_id="123", passcode=None,
+               key="zoom:123")
+
+
+@pytest.fixture(scope="module")
+async def gateway(database: DatabaseLayout, kafka: str) -> AsyncIterator[Gateway]:
+    settings = GatewaySettings(
+        GATEWAY_DATABASE_URL=database.dsns["gateway"],
+        KAFKA_BOOTSTRAP_SERVERS=kafka,
+        ROLLCALL_KAFKA_IDEMPOTENCE=False,
+        ROLLCALL_KAFKA_SESSION_TIMEOUT_MS=6000,
+        GATEWAY_CONNECTOR_URL=f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        ROLLCALL_INTERNAL_TOKEN="internal-test-token",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield Gateway(httpx.ASGITransport(app=app), app.state.wiring.pool)

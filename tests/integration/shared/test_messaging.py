@@ -1,0 +1,225 @@
+"""Outbox, relay, inbox and dead-letter behaviour against real Postgres and the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream.kafka import KafkaBroker
+
+from rollcall.bootstrap import DatabaseLayout
+from shared.contracts import topics
+from shared.contracts.connections import ResyncCalendar
+from shared.contracts.envelope import Envelope, wrap
+from shared.db.pool import create_pool
+from shared.messaging import outbox
+from shared.messaging.broker import BrokerPublisher
+from shared.messaging.consumer import InboxConsumer
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.subscription import subscribe
+from shared.settings import CommonSettings
+
+
+class Record:
+    """A consumed record as the consumer sees it; counts acks (offset commits)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.acks = 0
+
+    async def ack(self) -> None:
+        self.acks += 1
+
+
+@pytest.fixture
+async def pool(database: DatabaseLayout) -> AsyncIterator[asyncpg.Pool[Any]]:
+    # The syncer schema is as good as any: the plumbing tables are the same in every schema.
+    pool = await create_pool(database.dsns["scheduler"], "scheduler")
+    yield pool
+    await pool.close()
+
+
+def _envelope(calendar_id: str) -> Envelope:
+    return wrap(ResyncCalendar(calendar_id=calendar_id), "prj_test")
+
+
+async def _outbox_rows(pool: asyncpg.Pool[Any], topic: str, key: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "SELECT envelope, published_at FROM outbox WHERE topic = $1 AND key = $2 ORDER BY id",
+        topic,
+        key,
+    )
+    return [dict(r) for r in rows]
+
+
+async def test_a_redelivered_message_is_applied_once(pool: asyncpg.Pool[Any]) -> None:
+    calls: list[str] = []
+
+    async def handler(conn: Any, envelope: Envelope, payload: Any) -> None:
+        calls.append(payload.calendar_id)
+
+    consumer = InboxConsumer(pool, {ResyncCalendar.TYPE: handler})
+    body = _envelope("cal_redelivered").model_dump_json().encode()
+    first, second = Record(body), Record(body)
+    await consumer.consume(topics.CONNECTIONS_COMMANDS, first)
+    await consumer.consume(topics.CONNECTIONS_COMMANDS, second)
+    assert calls == ["cal_redelivered"]
+    assert (first.acks, second.acks) == (1, 1)
+
+
+async def test_a_failed_handler_rolls_back_its_writes_and_retries(pool: asyncpg.Pool[Any]) -> None:
+    attempts = 0
+
+    async def flaky(conn: Any, envelope: Envelope, payload: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        await outbox.enqueue(conn, ResyncCalendar(calendar_id="cal_flaky"), "prj_test")
+        if attempts < 3:
+            raise RuntimeError("transient bug")
+
+    consumer = InboxConsumer(pool, {ResyncCalendar.TYPE: flaky}, base_delay=0.01)
+    await consumer.consume(
+        topics.CONNECTIONS_COMMANDS, Record(_envelope("x").model_dump_json().encode())
+    )
+    assert attempts == 3
+    rows = await _outbox_rows(pool, topics.CONNECTIONS_COMMANDS, "cal_flaky")
+    assert len(rows) == 1  # the two failed attempts left nothing behind
+
+
+async def test_infrastructure_errors_retry_without_dead_lettering(pool: asyncpg.Pool[Any]) -> None:
+    attempts = 0
+
+    async def unlucky(conn: Any, envelope: Envelope, payload: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts < 8:
+            raise ConnectionResetError("database went away")
+
+    consumer = InboxConsumer(pool, {ResyncCalendar.TYPE: unlucky}, base_delay=0.001, max_delay=0.01)
+    await consumer.consume(
+        topics.CONNECTIONS_COMMANDS, Record(_envelope("y").model_dump_json().encode())
+    )
+    assert attempts == 8 and consumer.dead_lettered == 0
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_topic(pool: asyncpg.Pool[Any]) -> None:
+    async def broken(conn: Any, envelope: Envelope, payload: Any) -> None:
+        raise ValueError("cannot handle this")
+
+    consumer = InboxConsumer(pool, {ResyncCalendar.TYPE: broken}, max_attempts=3, base_delay=0.01)
+    envelope = _envelope("cal_poison")
+    record = Record(envelope.model_dump_json().encode())
+    await consumer.consume(topics.CONNECTIONS_COMMANDS, record)
+    assert record.acks == 1 and consumer.dead_lettered == 1
+    dead = await _outbox_rows(pool, topics.dead_letter(topics.CONNECTIONS_COMMANDS), "cal_poison")
+    assert len(dead) == 1
+    assert dead[0]["envelope"]["payload"]["error"] == "ValueError"
+    assert dead[0]["envelope"]["payload"]["original"]["message_id"] == str(envelope.message_id)
+    # Redelivery after the dead-lettering is recognised by the inbox: no second dead letter.
+    await consumer.consume(topics.CONNECTIONS_COMMANDS, Record(record.body))
+    assert consumer.dead_lettered == 1
+
+
+async def test_an_undecodable_message_is_dead_lettered_not_retried(pool: asyncpg.Pool[Any]) -> None:
+    consumer = InboxConsumer(pool, {})
+    record = Record(b"{not json")
+    await consumer.consume(topics.SYNC_HINTS, record)
+    assert record.acks == 1 and consumer.dead_lettered == 1
+
+
+async def _create_topic(bootstrap: str) -> str:
+    name = f"test.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, num_partitions=2, replication_factor=1)])
+    finally:
+        await admin.close()
+    return name
+
+
+async def test_relay_publishes_rows_committed_out_of_id_order(
+    pool: asyncpg.Pool[Any], kafka: str
+) -> None:
+    topic = await _create_topic(kafka)
+    first = await pool.acquire()
+    second = await pool.acquire()
+    try:
+        slow = first.transaction()
+        await slow.start()
+        await outbox.enqueue_envelope(first, topic, _envelope("cal_a"))  # lower id, commits last
+        async with second.transaction():
+            await outbox.enqueue_envelope(second, topic, _envelope("cal_b"))
+        broker = KafkaBroker(kafka)
+        await broker.start()
+        relay = OutboxRelay(pool, BrokerPublisher(broker))
+        assert await relay.publish_pending() >= 1
+        await slow.commit()
+        assert await relay.publish_pending() >= 1
+        await broker.stop()
+    finally:
+        await pool.release(first)
+        await pool.release(second)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        auto_offset_reset="earliest",
+        group_id=f"g-{uuid.uuid4().hex[:6]}",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        keys: set[bytes] = set()
+        async with asyncio.timeout(30):
+            while len(keys) < 2:
+                batch = await consumer.getmany(timeout_ms=500)
+                keys |= {r.key for records in batch.values() for r in records}
+    finally:
+        await consumer.stop()
+    assert keys == {b"cal_a", b"cal_b"}
+
+
+async def test_a_message_flows_from_outbox_through_kafka_to_a_handler(
+    pool: asyncpg.Pool[Any], kafka: str
+) -> None:
+    """The full path: outbox row → relay → broker → subscription (manual ack) → inbox handler."""
+    topic = await _create_topic(kafka)
+    received: asyncio.Queue[str] = asyncio.Queue()
+
+    async def handler(conn: Any, envelope: Envelope, payload: Any) -> None:
+        await received.put(payload.calendar_id)
+
+    settings = CommonSettings(
+        KAFKA_BOOTSTRAP_SERVERS=kafka,
+        ROLLCALL_KAFKA_IDEMPOTENCE=False,
+        ROLLCALL_KAFKA_SESSION_TIMEOUT_MS=6000,
+    )
+    broker = KafkaBroker(kafka)
+    membership = subscribe(
+        broker,
+        InboxConsumer(pool, {ResyncCalendar.TYPE: handler}),
+        (topic,),
+        f"g-{uuid.uuid4().hex[:6]}",
+        settings,
+    )
+    await broker.start()
+    relay = OutboxRelay(pool, BrokerPublisher(broker), idle_poll_seconds=0.2)
+    task = asyncio.create_task(relay.run())
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue_envelope(conn, topic, _envelope("cal_flow"))
+        async with asyncio.timeout(30):
+            assert await received.get() == "cal_flow"
+        assert membership.joined
+        rows = await pool.fetch("SELECT published_at FROM outbox WHERE topic = $1", topic)
+        assert all(r["published_at"] is not None for r in rows)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await broker.stop()

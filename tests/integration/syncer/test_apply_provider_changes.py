@@ -1,0 +1,244 @@
+"""Applying provider pages against real Postgres: stored events, versions, outbox messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from services.syncer import store
+from shared.ids import derived_id, new_id
+from tests.integration.syncer.pages import (
+    announced,
+    apply,
+    calendar_version,
+    event_rows,
+    ics,
+    obj,
+    page,
+    timed,
+)
+
+A = obj("a.ics", ics(timed("a", "20240701T090000Z", "Alpha")))
+B = obj("b.ics", ics(timed("b", "20240702T090000Z", "Beta")))
+SERIES = obj(
+    "s.ics",
+    ics(
+        timed("s", "20240701T090000Z", "Series", "RRULE:FREQ=DAILY"),
+        timed("s", "20240703T100000Z", "Moved", "RECURRENCE-ID:20240703T090000Z"),
+    ),
+)
+SERIES_WITHOUT_OVERRIDE = obj(
+    "s.ics", ics(timed("s", "20240701T090000Z", "Series", "RRULE:FREQ=DAILY"))
+)
+BROKEN = obj("broken.ics", "BEGIN:VCALENDAR\r\nthis is not a calendar\r\n")
+
+
+async def test_first_page_stores_events_and_announces_each_creation(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    sync = page(cal, (A, B, SERIES))
+    await apply(syncer_pool, sync)
+
+    rows = await event_rows(syncer_pool, cal)
+    assert [(r.provider_object_id, r.recurrence_key, r.title) for r in rows] == [
+        ("a.ics", "", "Alpha"),
+        ("b.ics", "", "Beta"),
+        ("s.ics", "", "Series"),
+        ("s.ics", "20240703T090000Z", "Moved"),
+    ]
+    assert rows[0].id == derived_id("evt", cal, "a.ics", "")
+    assert all(r.last_sync_id == sync.sync_id and not r.is_deleted for r in rows)
+    messages = await announced(syncer_pool, cal)
+    assert [(m.version, m.change) for m in messages] == [(v, "created") for v in (1, 2, 3, 4)]
+    assert [m.event.title for m in messages] == ["Alpha", "Beta", "Series", "Moved"]
+    assert sorted(r.version for r in rows) == [1, 2, 3, 4]
+    assert await calendar_version(syncer_pool, cal) == 4
+
+
+async def test_identical_page_in_a_new_message_announces_nothing(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, SERIES)))
+    again = page(cal, (A, SERIES))
+    await apply(syncer_pool, again)
+    assert len(await announced(syncer_pool, cal)) == 3
+    assert await calendar_version(syncer_pool, cal) == 3
+    assert {r.last_sync_id for r in await event_rows(syncer_pool, cal)} == {again.sync_id}
+
+
+async def test_edit_is_announced_as_update_with_changed_fields(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B)))
+    edited = obj("a.ics", ics(timed("a", "20240701T100000Z", "Alpha v2")))
+    await apply(syncer_pool, page(cal, (edited, B)))
+
+    update = (await announced(syncer_pool, cal))[-1]
+    assert (update.version, update.change) == (3, "updated")
+    assert update.changed_fields == ("end_time", "start_time", "title")
+    assert update.previous == {
+        "end_time": "2024-07-01T10:00:00Z",
+        "start_time": "2024-07-01T09:00:00Z",
+        "title": "Alpha",
+    }
+    row = next(r for r in await event_rows(syncer_pool, cal) if r.provider_object_id == "a.ics")
+    assert (row.title, row.version) == ("Alpha v2", 3)
+
+
+async def test_cancellation_is_announced_as_cancelled(syncer_pool: asyncpg.Pool[Any]) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A,)))
+    cancelled = obj("a.ics", ics(timed("a", "20240701T090000Z", "Alpha", "STATUS:CANCELLED")))
+    await apply(syncer_pool, page(cal, (cancelled,)))
+    last = (await announced(syncer_pool, cal))[-1]
+    assert (last.change, last.changed_fields, last.event.status) == (
+        "cancelled",
+        ("status",),
+        "cancelled",
+    )
+
+
+async def test_dtstamp_only_change_is_stored_without_announcement(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A,)))
+    restamped = obj(
+        "a.ics", ics(timed("a", "20240701T090000Z", "Alpha", "DTSTAMP:20240801T000000Z"))
+    )
+    await apply(syncer_pool, page(cal, (restamped,)))
+    assert len(await announced(syncer_pool, cal)) == 1
+    raw = await syncer_pool.fetchval(
+        "SELECT state->'raw'->>'data' FROM events WHERE calendar_id = $1", cal
+    )
+    assert "DTSTAMP:20240801T000000Z" in raw
+    assert [r.version for r in await event_rows(syncer_pool, cal)] == [1]
+
+
+async def test_removed_object_deletes_all_its_events(syncer_pool: asyncpg.Pool[Any]) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, SERIES)))
+    await apply(syncer_pool, page(cal, removed=("s.ics",)))
+
+    deletions = (await announced(syncer_pool, cal))[3:]
+    assert [(m.version, m.change, m.event.title) for m in deletions] == [
+        (4, "deleted", "Series"),
+        (5, "deleted", "Moved"),
+    ]
+    assert all(m.event.is_deleted and m.changed_fields == ("is_deleted",) for m in deletions)
+    rows = await event_rows(syncer_pool, cal)
+    assert [(r.provider_object_id, r.is_deleted) for r in rows] == [
+        ("a.ics", False),
+        ("s.ics", True),
+        ("s.ics", True),
+    ]
+    await apply(syncer_pool, page(cal, removed=("s.ics",)))
+    assert len(await announced(syncer_pool, cal)) == 5
+
+
+async def test_override_missing_from_its_object_is_deleted(syncer_pool: asyncpg.Pool[Any]) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (SERIES,)))
+    await apply(syncer_pool, page(cal, (SERIES_WITHOUT_OVERRIDE,)))
+    last = (await announced(syncer_pool, cal))[-1]
+    assert (last.version, last.change, last.event.is_exception) == (3, "deleted", True)
+
+
+async def test_reappearing_object_is_created_again_with_the_same_id(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A,)))
+    await apply(syncer_pool, page(cal, removed=("a.ics",)))
+    await apply(syncer_pool, page(cal, (A,)))
+    messages = await announced(syncer_pool, cal)
+    assert [m.change for m in messages] == ["created", "deleted", "created"]
+    assert len({m.event.id for m in messages}) == 1
+
+
+async def test_full_sync_final_page_deletes_what_no_page_listed(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B, SERIES)))
+    full = "full-" + new_id("sync")
+    await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=1))
+    assert len(await announced(syncer_pool, cal)) == 4
+    await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=2))
+
+    deletions = (await announced(syncer_pool, cal))[4:]
+    assert [(m.version, m.change, m.event.title) for m in deletions] == [(5, "deleted", "Beta")]
+    live = [r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted]
+    assert live == ["a.ics", "s.ics", "s.ics"]
+    assert await calendar_version(syncer_pool, cal) == 5
+
+
+async def test_incremental_final_page_deletes_nothing_unlisted(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B)))
+    await apply(syncer_pool, page(cal, (A,), final=True))
+    assert [m.change for m in await announced(syncer_pool, cal)] == ["created", "created"]
+
+
+async def test_malformed_object_is_recorded_and_the_rest_still_syncs(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, BROKEN, B)))
+    assert [r.provider_object_id for r in await event_rows(syncer_pool, cal)] == ["a.ics", "b.ics"]
+    async with syncer_pool.acquire() as conn:
+        issues = await store.list_sync_issues(conn, cal)
+    assert [i.provider_object_id for i in issues] == ["broken.ics"]
+    assert "unparsable" in issues[0].error
+
+    fixed = obj("broken.ics", ics(timed("c", "20240705T090000Z", "Fixed")))
+    await apply(syncer_pool, page(cal, (fixed,)))
+    async with syncer_pool.acquire() as conn:
+        assert await store.list_sync_issues(conn, cal) == []
+    assert [m.event.title for m in await announced(syncer_pool, cal)] == ["Alpha", "Beta", "Fixed"]
+
+
+async def test_object_turning_malformed_keeps_its_events_through_a_full_sync(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A,)))
+    now_broken = obj("a.ics", "BEGIN:VCALENDAR\r\nnope\r\n")
+    await apply(syncer_pool, page(cal, (now_broken,), full=True, final=True))
+    assert [m.change for m in await announced(syncer_pool, cal)] == ["created"]
+    assert [r.is_deleted for r in await event_rows(syncer_pool, cal)] == [False]
+
+
+async def test_all_day_event_survives_the_store_round_trip_unchanged(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    all_day = obj("d.ics", ics("UID:d|DTSTART;VALUE=DATE:20240701|SUMMARY:Holiday"))
+    await apply(syncer_pool, page(cal, (all_day,)))
+    await apply(syncer_pool, page(cal, (all_day,)))
+    (created,) = await announced(syncer_pool, cal)
+    assert (created.event.start_time, created.event.end_time) == (
+        date(2024, 7, 1),
+        date(2024, 7, 2),
+    )
+    assert not isinstance(created.event.start_time, datetime)
+
+
+async def test_object_both_listed_and_removed_counts_as_removed(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B)))
+    await apply(syncer_pool, page(cal, (A,), removed=("a.ics",)))
+    assert [m.change for m in await announced(syncer_pool, cal)] == [
+        "created",
+        "created",
+        "deleted",
+    ]

@@ -1,0 +1,96 @@
+"""Envelope round trips keep every type exactly, and unknown or malformed messages are refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from shared.contracts.envelope import Envelope, UnknownMessageType, unwrap, wrap
+from shared.contracts.events import CalendarEventChanged, EventState
+
+
+def _event(start: date | datetime, end: date | datetime) -> EventState:
+    return EventState(
+        id="evt_1",
+        calendar_id="cal_1",
+        provider_event_id="x",
+        ical_uid="u",
+        series_id=None,
+        is_recurring=False,
+        is_exception=False,
+        original_start_time=None,
+        title="t",
+        description=None,
+        location=None,
+        start_time=start,
+        end_time=end,
+        is_all_day=isinstance(start, date) and not isinstance(start, datetime),
+        time_zone=None,
+        status="confirmed",
+        is_deleted=False,
+        organizer=None,
+        attendees=(),
+        meeting=None,
+        raw=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2026, 7, 1), date(2026, 7, 2)),
+        (datetime(2026, 7, 1, 8, tzinfo=UTC), datetime(2026, 7, 1, 9, tzinfo=UTC)),
+    ],
+)
+def test_event_times_survive_the_wire_with_their_type(
+    start: date | datetime, end: date | datetime
+) -> None:
+    change = CalendarEventChanged(
+        calendar_id="cal_1",
+        version=3,
+        change="created",
+        event=_event(start, end),
+        changed_fields=(),
+        previous={},
+    )
+    wire = wrap(change, "prj_1").model_dump_json()
+    decoded = unwrap(Envelope.model_validate_json(wire))
+    assert decoded == change
+    assert type(decoded.event.start_time) is type(start)  # type: ignore[attr-defined]
+
+
+def test_the_envelope_is_keyed_by_the_aggregate() -> None:
+    change = CalendarEventChanged(
+        calendar_id="cal_9",
+        version=1,
+        change="created",
+        event=_event(date(2026, 1, 1), date(2026, 1, 2)),
+        changed_fields=(),
+        previous={},
+    )
+    envelope = wrap(change, "prj_1")
+    assert envelope.key == "cal_9" and envelope.type == "calendar_event.changed"
+
+
+def test_unknown_types_and_fields_are_refused() -> None:
+    with pytest.raises(UnknownMessageType):
+        unwrap(Envelope(type="nope", project_id="p", key="k", payload={}))
+    body = json.loads(
+        wrap(
+            CalendarEventChanged(
+                calendar_id="c",
+                version=1,
+                change="created",
+                event=_event(date(2026, 1, 1), date(2026, 1, 2)),
+                changed_fields=(),
+                previous={},
+            ),
+            "p",
+        ).model_dump_json()
+    )
+    body["payload"]["surprise"] = 1
+    with pytest.raises(ValidationError):
+        unwrap(Envelope.model_validate(body))

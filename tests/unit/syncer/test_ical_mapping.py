@@ -1,0 +1,165 @@
+"""Identity, recurrence, text, status and raw rules of the iCalendar mapping, and its errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.text import DESCRIPTION_LIMIT, RAW_LIMIT
+from shared.ids import derived_id
+from tests.unit.syncer.samples import CALENDAR_ID, map_one, map_text, vcalendar
+
+MASTER = """
+    UID:series-1@example.com
+    DTSTART;TZID=Europe/Berlin:20240108T093000
+    DTEND;TZID=Europe/Berlin:20240108T094500
+    RRULE:FREQ=WEEKLY;BYDAY=MO
+    SUMMARY:Standup
+"""
+OVERRIDE = """
+    UID:series-1@example.com
+    RECURRENCE-ID;TZID=Europe/Berlin:20240122T093000
+    DTSTART;TZID=Europe/Berlin:20240122T140000
+    DTEND;TZID=Europe/Berlin:20240122T141500
+    SUMMARY:Standup (moved)
+"""
+
+
+def test_single_event_identity() -> None:
+    event = map_one("UID:one@example.com\nDTSTART:20240701T090000Z\nSUMMARY:Hi\nLOCATION:Room 1")
+    assert event.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "")
+    assert event.calendar_id == CALENDAR_ID
+    assert event.provider_event_id == "obj-1.ics"
+    assert event.ical_uid == "one@example.com"
+    assert (event.series_id, event.is_recurring, event.is_exception) == (None, False, False)
+    assert event.original_start_time is None
+    assert (event.title, event.location) == ("Hi", "Room 1")
+    assert event.is_deleted is False
+    assert event.meeting is None
+
+
+def test_ids_are_stable_across_mappings() -> None:
+    data = vcalendar(MASTER, OVERRIDE)
+    assert [e.id for e in map_text(data)] == [e.id for e in map_text(data)]
+
+
+def test_recurring_master_and_override() -> None:
+    master, override = map_text(vcalendar(MASTER, OVERRIDE))
+    series = derived_id("ser", CALENDAR_ID, "series-1@example.com")
+    assert (master.is_recurring, master.is_exception, master.series_id) == (True, False, series)
+    assert master.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "")
+    assert master.provider_event_id == "obj-1.ics"
+    assert (override.is_recurring, override.is_exception, override.series_id) == (
+        True,
+        True,
+        series,
+    )
+    assert override.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "20240122T083000Z")
+    assert override.provider_event_id == "obj-1.ics#20240122T083000Z"
+    assert override.original_start_time == datetime(2024, 1, 22, 8, 30, tzinfo=UTC)
+    assert override.start_time == datetime(2024, 1, 22, 13, 0, tzinfo=UTC)
+
+
+def test_override_alone_is_still_recurring() -> None:
+    (override,) = map_text(vcalendar(OVERRIDE))
+    assert override.is_recurring and override.is_exception
+
+
+def test_all_day_override_key_is_a_date() -> None:
+    event = map_one("""
+        UID:s
+        RECURRENCE-ID;VALUE=DATE:20240105
+        DTSTART;VALUE=DATE:20240106
+    """)
+    assert event.original_start_time == date(2024, 1, 5)
+    assert event.provider_event_id == "obj-1.ics#20240105"
+    assert event.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "20240105")
+
+
+def test_rdate_makes_an_event_recurring() -> None:
+    event = map_one("UID:r\nDTSTART:20240701T090000Z\nRDATE:20240708T090000Z")
+    assert event.is_recurring and not event.is_exception
+    assert event.series_id == derived_id("ser", CALENDAR_ID, "r")
+
+
+def test_repeated_recurrence_key_keeps_the_first_vevent() -> None:
+    events = map_text(
+        vcalendar(
+            "UID:d\nDTSTART:20240701T090000Z\nSUMMARY:first",
+            "UID:d\nDTSTART:20240701T100000Z\nSUMMARY:second",
+        )
+    )
+    assert [e.title for e in events] == ["first"]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("CONFIRMED", "confirmed"),
+        ("TENTATIVE", "tentative"),
+        ("CANCELLED", "cancelled"),
+        ("cancelled", "cancelled"),
+        ("IN-PROCESS", "confirmed"),
+        (None, "confirmed"),
+    ],
+)
+def test_status(value: str | None, status: str) -> None:
+    line = f"\nSTATUS:{value}" if value else ""
+    assert map_one(f"UID:a\nDTSTART:20240701T090000Z{line}").status == status
+
+
+def test_html_description_becomes_text() -> None:
+    html = (
+        "<p>Hello&nbsp;team,</p><p>Agenda:<br>1. Q&amp;A<br/>2. Next</p>"
+        "<script>alert(1)</script><a href='https://x.example'>link</a>"
+    )
+    event = map_one(f"UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:{html}")
+    assert event.description == "Hello team,\n\nAgenda:\n1. Q&A\n2. Next\n\nlink"
+    assert event.description_truncated is False
+
+
+def test_plain_description_is_kept_verbatim() -> None:
+    event = map_one("UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:a < b\\, c > d\\nnext")
+    assert event.description == "a < b, c > d\nnext"
+
+
+def test_long_description_is_cut_at_64kb_on_a_character_boundary() -> None:
+    event = map_one(f"UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:x{'é' * 40_000}")
+    assert event.description is not None and event.description_truncated is True
+    encoded = event.description.encode("utf-8")
+    assert DESCRIPTION_LIMIT - 1 <= len(encoded) <= DESCRIPTION_LIMIT
+    assert event.description.endswith("é")
+
+
+def test_raw_is_the_serialized_vevent() -> None:
+    event = map_one("UID:a\nDTSTART:20240701T090000Z\nSUMMARY:Hi")
+    assert event.raw is not None and event.raw["format"] == "ical"
+    assert event.raw["data"].startswith("BEGIN:VEVENT")
+    assert "SUMMARY:Hi" in event.raw["data"]
+    assert event.raw_truncated is False
+
+
+def test_raw_over_256kb_is_truncated_and_flagged() -> None:
+    event = map_one(f"UID:a\nDTSTART:20240701T090000Z\nX-BLOB:{'y' * 300_000}")
+    assert event.raw is not None and event.raw_truncated is True
+    assert len(event.raw["data"].encode("utf-8")) == RAW_LIMIT
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "this is not iCalendar",
+        "",
+        vcalendar(),
+        vcalendar("UID:a\nSUMMARY:no start"),
+        vcalendar("UID:a\nDTSTART:2024-07-01 nine"),
+        vcalendar("UID:a\nDTSTART:20240701T090000Z\nDURATION:soon"),
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20240701T090000Z\r\nEND:VCALENDAR\r\n",
+    ],
+    ids=["garbage", "empty", "no-vevent", "no-dtstart", "bad-dtstart", "bad-duration", "unclosed"],
+)
+def test_malformed_input_raises_mapping_error(data: str) -> None:
+    with pytest.raises(MappingError):
+        map_text(data)

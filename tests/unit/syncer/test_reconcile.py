@@ -1,0 +1,71 @@
+"""Page reconciliation: which stored events a page changes, and the versions its changes get."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.syncer.domain.reconcile import StoredEvent, gone, page_transitions, plan_writes
+from tests.unit.syncer.samples import event_state
+
+OVERRIDE_START = datetime(2024, 6, 19, 8, 0, tzinfo=UTC)
+
+
+def stored(object_id: str, key: str = "", version: int = 1, **fields: object) -> StoredEvent:
+    state = event_state(id=f"evt_{object_id}_{key}", provider_event_id=object_id, **fields)
+    return StoredEvent(object_id, key, state, version)
+
+
+def test_mapped_events_pair_with_their_stored_rows_and_missing_overrides_go() -> None:
+    master = stored("a")
+    override = stored(
+        "a", "20240619T080000Z", is_exception=True, original_start_time=OVERRIDE_START
+    )
+    new_master = master.state.model_copy(update={"title": "Renamed"})
+    transitions = page_transitions([master, override], {"a": [new_master]}, [])
+    assert [(t.old, t.new) for t in transitions] == [(master, new_master), (override, None)]
+
+
+def test_new_override_gets_its_recurrence_key() -> None:
+    new = event_state(id="evt_b_x", is_exception=True, original_start_time=OVERRIDE_START)
+    (transition,) = page_transitions([], {"b": [new]}, [])
+    assert (transition.provider_object_id, transition.recurrence_key) == ("b", "20240619T080000Z")
+    assert transition.old is None
+
+
+def test_removed_objects_lose_every_stored_event() -> None:
+    rows = [stored("a"), stored("a", "k"), stored("c")]
+    transitions = page_transitions(rows, {}, ["a", "a"])
+    assert [t.old for t in transitions] == rows[:2]
+    assert all(t.new is None for t in transitions)
+
+
+def test_changes_get_consecutive_versions_and_unchanged_rows_are_not_written() -> None:
+    unchanged, edited, deleted = stored("u", version=3), stored("e", version=4), stored("d")
+    created = event_state(id="evt_n")
+    transitions = [
+        *page_transitions(
+            [unchanged, edited],
+            {
+                "u": [unchanged.state],
+                "e": [edited.state.model_copy(update={"title": "Edited"})],
+                "n": [created],
+            },
+            [],
+        ),
+        *gone([deleted]),
+    ]
+    writes, version = plan_writes(transitions, 10)
+    assert version == 13
+    assert [(w.state.id, w.version, w.change and w.change.change_type) for w in writes] == [
+        ("evt_e_", 11, "updated"),
+        ("evt_n", 12, "created"),
+        ("evt_d_", 13, "deleted"),
+    ]
+
+
+def test_raw_only_change_is_written_at_the_stored_version_without_announcement() -> None:
+    row = stored("a", version=7)
+    new = row.state.model_copy(update={"raw": {"format": "ical", "data": "new"}})
+    writes, version = plan_writes(page_transitions([row], {"a": [new]}, []), 9)
+    assert version == 9
+    assert [(w.state, w.version, w.change) for w in writes] == [(new, 7, None)]
