@@ -71,3 +71,24 @@ async def create_topics(bootstrap: str, partitions: int, replication: int = 1) -
         return wanted
     finally:
         await admin.close()
+
+
+async def replay_outboxes(admin_dsn: str) -> int:
+    """Mark every retained outbox row unpublished, so a fresh broker receives them again.
+
+    For a kept database beside a new, empty broker (dev runs with ROLLCALL_DATA_DIR): messages
+    that were in flight when the old broker died are not lost, and the consumers' inbox tables
+    drop the ones they had already applied. Returns how many rows will be re-sent.
+    """
+    admin: asyncpg.Connection[Any] = await asyncpg.connect(admin_dsn)
+    try:
+        total = 0
+        for service in SERVICES:
+            status = await admin.execute(
+                f"UPDATE {service}.outbox SET published_at = NULL, claimed_until = NULL"  # noqa: S608
+                " WHERE published_at IS NOT NULL"
+            )
+            total += int(status.split()[-1])
+        return total
+    finally:
+        await admin.close()

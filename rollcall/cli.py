@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rollcall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="run the whole system locally (what `make run` does)")
+    commands.add_parser("asyncapi", help="regenerate docs/asyncapi.json from the contracts")
     commands.add_parser("migrate", help="provision roles and schemas, migrate, create topics")
     projects = commands.add_parser("projects", help="manage tenants")
     project_commands = projects.add_subparsers(dest="action", required=True)
@@ -90,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         from rollcall.dev.run import main as dev_main
 
         return dev_main()
+    if args.command == "asyncapi":
+        from rollcall.asyncapi import write
+
+        print(write())
     if args.command == "migrate":
         asyncio.run(_migrate())
     if args.command == "projects" and args.action == "create":

@@ -1,4 +1,4 @@
-"""Real servers for the tests: env-given, testcontainers (asked for, Docker running), or embedded."""
+"""Real servers for tests: env-given, testcontainers (if asked and Docker runs), or embedded."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def running_radicale(users: dict[str, str]) -> Iterator[Radicale]:
     (root / "config").write_text(
         f"[server]\nhosts = 127.0.0.1:{port}\n"
         f"[auth]\ntype = htpasswd\nhtpasswd_filename = {root / 'users'}\n"
-        "htpasswd_encryption = plain\n"
+        "htpasswd_encryption = plain\ndelay = 0\n"
         f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
         "[rights]\ntype = owner_only\n"
         "[logging]\nlevel = warning\n"

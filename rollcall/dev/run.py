@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from rollcall.bootstrap import SERVICES, create_topics, provision_database
+from rollcall.bootstrap import SERVICES, create_topics, provision_database, replay_outboxes
 from rollcall.dev.config import DevSettings
 from rollcall.dev.ports import free_port
 from rollcall.dev.postgres import EmbeddedPostgres
@@ -111,6 +111,9 @@ class DevRun:
         secrets = load_or_create(self.secrets_path())
         await create_topics(bootstrap, self.settings.kafka_partitions)
         layout = await provision_database(admin_dsn, secrets.passwords)
+        if self.tansu and self.secrets_path() is not None:
+            replayed = await replay_outboxes(admin_dsn)
+            say(f"kept database, fresh broker: replaying {replayed} retained outbox messages")
         _, api_key = await _dev_project(layout.dsns["gateway"], self.settings.dev_api_key)
         self._write_state(admin_dsn, bootstrap)
         specs = self.service_specs(layout.dsns, bootstrap, secrets)

@@ -15,6 +15,7 @@ from services.gateway.readiness import remote_check
 from services.gateway.routes import calendars, events
 from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
+from shared.http.correlation import CorrelationMiddleware
 from shared.http.health import ReadinessCheck, health_router
 from shared.http.metrics import mount_metrics
 from shared.http.problems import install_problem_handlers
@@ -62,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="Calendar sync and meeting-bot scheduling. Auth: `Authorization: Bearer <key>`",
         lifespan=lifespan,
     )
+    app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     app.include_router(health_router(checks))
     app.include_router(calendars.router)

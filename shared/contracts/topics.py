@@ -1,4 +1,4 @@
-"""Kafka topic names. Calendar-scoped topics are keyed by calendar id, `bots.join` by meeting key."""
+"""Kafka topic names: calendar topics are keyed by calendar id, `bots.join` by meeting key."""
 
 from __future__ import annotations
 

@@ -142,12 +142,12 @@ async def list_events(
         where.clauses.append(f"(e.{column}, e.id) {op} (${n - 1}, ${n})")
     direction = "DESC" if descending else "ASC"
     where.params.append(limit)
-    records = await conn.fetch(
-        "SELECT e.id, e.body, e.created_at, e.updated_at, e.start_at"
+    # Fragments are constants of this module; every value is a $n parameter.
+    query = (
+        "SELECT e.id, e.body, e.created_at, e.updated_at, e.start_at"  # noqa: S608
         " FROM events e JOIN calendars c ON c.id = e.calendar_id"
-        # Fragments are constants of this module; every value is a $n parameter.
         f" WHERE {' AND '.join(where.clauses)}"
-        f" ORDER BY e.{column} {direction}, e.id {direction} LIMIT ${len(where.params)}",
-        *where.params,
+        f" ORDER BY e.{column} {direction}, e.id {direction} LIMIT ${len(where.params)}"
     )
+    records = await conn.fetch(query, *where.params)
     return [EventRow(**dict(r)) for r in records]

@@ -36,8 +36,9 @@ class Gateway:
 
     def client(self, key: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return httpx.AsyncClient(transport=self.transport, base_url="http://gateway",
-                                 headers=headers)
+        return httpx.AsyncClient(
+            transport=self.transport, base_url="http://gateway", headers=headers
+        )
 
     async def tenant(self) -> Tenant:
         async with self.pool.acquire() as conn:
@@ -81,24 +82,34 @@ class Gateway:
             is_deleted=fields.pop("is_deleted", False),
             organizer=Person(email="owner@example.com", name=None, is_self=True),
             attendees=tuple(
-                Attendee(email=a, name=None, is_self=False, response_status="accepted",
-                         is_organizer=False)
+                Attendee(
+                    email=a,
+                    name=None,
+                    is_self=False,
+                    response_status="accepted",
+                    is_organizer=False,
+                )
                 for a in fields.pop("attendees", ())
             ),
             meeting=fields.pop("meeting", None),
             raw=None,
         )
         change = CalendarEventChanged(
-            calendar_id=calendar_id, version=version, change="created", event=state,
-            changed_fields=(), previous={},
+            calendar_id=calendar_id,
+            version=version,
+            change="created",
+            event=state,
+            changed_fields=(),
+            previous={},
         )
         async with self.pool.acquire() as conn, conn.transaction():
             await usecases.project_event_change(conn, wrap(change, tenant.project_id), change)
         return state.id
 
 
-ZOOM = Meeting(url="https://zoom.us/j/123", platform="zoom", meeting_id="123", passcode=None,
-               key="zoom:123")
+ZOOM = Meeting(
+    url="https://zoom.us/j/123", platform="zoom", meeting_id="123", passcode=None, key="zoom:123"
+)
 
 
 @pytest.fixture(scope="module")

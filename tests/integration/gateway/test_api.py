@@ -27,10 +27,14 @@ async def test_requests_without_a_valid_key_get_401_problem(gateway: Gateway) ->
 async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
     api = (await gateway.tenant()).api
     cases = [
-        ({"provider": "caldav", "credentials": {"url": "x", "username": "a", "password": "b"}},
-         "credentials.url"),
-        ({"provider": "caldav", "credentials": {"url": "http://h/", "username": "a"}},
-         "credentials.password"),
+        (
+            {"provider": "caldav", "credentials": {"url": "x", "username": "a", "password": "b"}},
+            "credentials.url",
+        ),
+        (
+            {"provider": "caldav", "credentials": {"url": "http://h/", "username": "a"}},
+            "credentials.password",
+        ),
         ({"provider": "caldav", "credentials": {}, "surprise": True}, "surprise"),
         ({"provider": "exchange", "credentials": {}}, "provider"),
         ({"provider": "google", "credentials": {}}, "provider"),
@@ -47,8 +51,17 @@ async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
 
 async def test_connector_down_is_a_503_and_nothing_is_stored(gateway: Gateway) -> None:
     api = (await gateway.tenant()).api
-    response = await api.post("/v1/calendars", json={"provider": "caldav", "credentials": {
-        "url": "http://dav.example.com/", "username": "a", "password": "secret-pw"}})
+    response = await api.post(
+        "/v1/calendars",
+        json={
+            "provider": "caldav",
+            "credentials": {
+                "url": "http://dav.example.com/",
+                "username": "a",
+                "password": "secret-pw",
+            },
+        },
+    )
     assert response.status_code == 503
     assert "secret-pw" not in response.text
     assert (await api.get("/v1/calendars")).json()["results"] == []
@@ -57,9 +70,14 @@ async def test_connector_down_is_a_503_and_nothing_is_stored(gateway: Gateway) -
 async def test_duplicate_deduplication_key_is_409_with_the_existing_id(gateway: Gateway) -> None:
     tenant = await gateway.tenant()
     existing = await gateway.calendar(tenant, deduplication_key="user-42")
-    response = await tenant.api.post("/v1/calendars", json={
-        "provider": "caldav", "deduplication_key": "user-42",
-        "credentials": {"url": "http://dav.example.com/", "username": "a", "password": "b"}})
+    response = await tenant.api.post(
+        "/v1/calendars",
+        json={
+            "provider": "caldav",
+            "deduplication_key": "user-42",
+            "credentials": {"url": "http://dav.example.com/", "username": "a", "password": "b"},
+        },
+    )
     assert response.status_code == 409
     assert response.json()["calendar_id"] == existing
 
@@ -80,7 +98,8 @@ async def test_another_projects_ids_are_404(gateway: Gateway) -> None:
         response = await stranger.api.request(method, path, json={} if method == "PATCH" else None)
         assert response.status_code == 404, (method, path)
     assert (await stranger.api.get("/v1/calendar_events", params={"when": "all"})).json()[
-        "results"] == []
+        "results"
+    ] == []
     assert (await stranger.api.post("/v1/calendars/resync")).json() == {"calendar_ids": []}
 
 
@@ -90,8 +109,9 @@ async def test_calendar_list_is_newest_first_with_stable_cursors(gateway: Gatewa
     first = (await tenant.api.get("/v1/calendars", params={"limit": 2})).json()
     assert [c["id"] for c in first["results"]] == ids[::-1][:2]
     await gateway.calendar(tenant)  # a concurrent insert does not shift later pages
-    second = (await tenant.api.get("/v1/calendars", params={"limit": 2,
-                                                          "cursor": first["next"]})).json()
+    second = (
+        await tenant.api.get("/v1/calendars", params={"limit": 2, "cursor": first["next"]})
+    ).json()
     assert [c["id"] for c in second["results"]] == ids[::-1][2:4]
     one = first["results"][0]
     assert one["state"] == "connecting" and one["event_count"] == 0
@@ -105,23 +125,35 @@ async def test_event_filters_and_when(gateway: Gateway) -> None:
     calendar_id = await gateway.calendar(tenant)
     now = datetime.now(UTC)
     await gateway.event(tenant, calendar_id, 1, title="Past sync", start=now - timedelta(days=2))
-    await gateway.event(tenant, calendar_id, 2, title="Zoom review", meeting=ZOOM,
-                        attendees=("Carol@Example.com",), description="quarterly numbers")
+    await gateway.event(
+        tenant,
+        calendar_id,
+        2,
+        title="Zoom review",
+        meeting=ZOOM,
+        attendees=("Carol@Example.com",),
+        description="quarterly numbers",
+    )
     await gateway.event(tenant, calendar_id, 3, title="Gone", is_deleted=True)
-    await gateway.event(tenant, calendar_id, 4, title="Tentative", status="tentative",
-                        start=now + timedelta(days=3))
+    await gateway.event(
+        tenant, calendar_id, 4, title="Tentative", status="tentative", start=now + timedelta(days=3)
+    )
 
     async def titles(**params: str) -> list[str]:
-        response = await tenant.api.get("/v1/calendar_events",
-                                        params={"calendar_id": calendar_id, **params})
+        response = await tenant.api.get(
+            "/v1/calendar_events", params={"calendar_id": calendar_id, **params}
+        )
         assert response.status_code == 200, response.text
         return [e["title"] for e in response.json()["results"]]
 
     assert await titles() == ["Zoom review", "Tentative"]
     assert await titles(when="past") == ["Past sync"]
     assert await titles(when="all") == ["Past sync", "Zoom review", "Tentative"]
-    assert await titles(when="all", ordering="-start_time") == ["Tentative", "Zoom review",
-                                                                 "Past sync"]
+    assert await titles(when="all", ordering="-start_time") == [
+        "Tentative",
+        "Zoom review",
+        "Past sync",
+    ]
     assert await titles(has_meeting="true") == ["Zoom review"]
     assert await titles(has_meeting="false", when="all") == ["Past sync", "Tentative"]
     assert await titles(platform="zoom") == ["Zoom review"]
@@ -132,7 +164,9 @@ async def test_event_filters_and_when(gateway: Gateway) -> None:
     assert await titles(organizer_email="OWNER@example.com") == ["Zoom review", "Tentative"]
     bad = await tenant.api.get("/v1/calendar_events", params={"when": "someday"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "when"
-    naive = await tenant.api.get("/v1/calendar_events", params={"start_time_gte": "2026-01-01T00:00"})
+    naive = await tenant.api.get(
+        "/v1/calendar_events", params={"start_time_gte": "2026-01-01T00:00"}
+    )
     assert naive.status_code == 422
 
 
@@ -156,7 +190,8 @@ async def test_delete_hides_the_calendar_and_its_events_at_once(gateway: Gateway
     assert (await tenant.api.get(f"/v1/calendar_events/{event_id}")).status_code == 404
     assert (await tenant.api.delete(f"/v1/calendars/{calendar_id}")).status_code == 404
     command = await gateway.pool.fetchval(
-        "SELECT envelope->>'type' FROM outbox WHERE key = $1 ORDER BY id DESC LIMIT 1", calendar_id)
+        "SELECT envelope->>'type' FROM outbox WHERE key = $1 ORDER BY id DESC LIMIT 1", calendar_id
+    )
     assert command == "calendar.delete"
 
 
@@ -168,7 +203,8 @@ async def test_resync_enqueues_a_command_per_calendar(gateway: Gateway) -> None:
     one = next(iter(ids))
     assert (await tenant.api.post(f"/v1/calendars/{one}/resync")).status_code == 202
     count = await gateway.pool.fetchval(
-        "SELECT count(*) FROM outbox WHERE key = $1 AND envelope->>'type' = 'calendar.resync'", one)
+        "SELECT count(*) FROM outbox WHERE key = $1 AND envelope->>'type' = 'calendar.resync'", one
+    )
     assert count == 2
 
 
@@ -176,5 +212,23 @@ async def test_openapi_and_metrics_are_served(gateway: Gateway) -> None:
     client = gateway.client()
     spec = (await client.get("/openapi.json")).json()
     assert {"/v1/calendars", "/v1/calendar_events", "/v1/calendars/{calendar_id}"} <= set(
-        spec["paths"])
+        spec["paths"]
+    )
     assert (await client.get("/metrics/")).status_code == 200
+
+
+async def test_a_request_id_is_echoed_and_carried_into_the_commands_it_enqueues(
+    gateway: Gateway,
+) -> None:
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant)
+    response = await tenant.api.post(
+        f"/v1/calendars/{calendar_id}/resync", headers={"X-Request-Id": "req-123"}
+    )
+    assert response.headers["x-request-id"] == "req-123"
+    carried = await gateway.pool.fetchval(
+        "SELECT envelope->>'correlation_id' FROM outbox WHERE key = $1", calendar_id
+    )
+    assert carried == "req-123"
+    minted = await tenant.api.get("/v1/calendars", headers={"X-Request-Id": "bad id with spaces"})
+    assert len(minted.headers["x-request-id"]) == 32

@@ -94,3 +94,9 @@ def test_unknown_types_and_fields_are_refused() -> None:
     body["payload"]["surprise"] = 1
     with pytest.raises(ValidationError):
         unwrap(Envelope.model_validate(body))
+
+
+def test_the_checked_in_asyncapi_document_matches_the_contracts() -> None:
+    from rollcall.asyncapi import DOCUMENT, render
+
+    assert DOCUMENT.read_text() == render(), "run `rollcall asyncapi` and commit docs/asyncapi.json"

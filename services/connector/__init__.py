@@ -1,0 +1,1 @@
+"""Connector: keeps calendar credentials, talks to providers, publishes what each sync fetched."""

@@ -1,0 +1,67 @@
+"""What a failed sync means for the connection: disconnect it, or try again later.
+
+Credential and calendar problems need a person (a new command); an unreachable server is
+retried a few times while connecting, and indefinitely (with backoff) once connected.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.connector.domain import backoff
+from shared.contracts.calendars import ConnectionFailure
+
+
+class FailureKind(enum.Enum):
+    INVALID_CREDENTIALS = "invalid_credentials"
+    UNREACHABLE = "unreachable"
+    CALENDAR_NOT_FOUND = "calendar_not_found"
+    URL_NOT_ALLOWED = "url_not_allowed"
+    CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
+    PROVIDER_ERROR = "provider_error"
+
+
+_MESSAGES = {
+    FailureKind.INVALID_CREDENTIALS: "The server rejected the username or password.",
+    FailureKind.UNREACHABLE: "The server could not be reached or did not answer in time.",
+    FailureKind.CALENDAR_NOT_FOUND: "No matching event calendar was found for this account.",
+    FailureKind.URL_NOT_ALLOWED: "The server address is not allowed.",
+    FailureKind.CREDENTIALS_UNAVAILABLE: "The stored credentials could not be read.",
+    FailureKind.PROVIDER_ERROR: "The server answered with an error.",
+}
+
+RETRYABLE = frozenset({FailureKind.UNREACHABLE, FailureKind.PROVIDER_ERROR})
+
+CONNECT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    failure: ConnectionFailure
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    delay: timedelta
+
+
+Decision = Disconnect | RetryLater
+
+
+def failure_of(kind: FailureKind, at: datetime) -> ConnectionFailure:
+    """The failure as shown to users: a reason code and a fixed text (never provider output)."""
+    return ConnectionFailure(reason=kind.value, message=_MESSAGES[kind], at=at)
+
+
+def decide(
+    kind: FailureKind, *, connected: bool, failures: int, now: datetime, jitter: float
+) -> Decision:
+    """Disconnect on anything a retry cannot fix, or when a first connect ran out of attempts.
+
+    `failures` counts consecutive failed syncs before this one; `jitter` is uniform in [0, 1).
+    """
+    if kind in RETRYABLE and connected:
+        return RetryLater(backoff.resync_delay(failures + 1, jitter))
+    return Disconnect(failure_of(kind, now))

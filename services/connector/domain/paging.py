@@ -1,0 +1,90 @@
+"""Split one sync's fetched objects and removals into message-sized pages.
+
+Sizes are measured as the JSON the objects travel as, so escaping is accounted for; an
+object too large for any message is set aside for the caller to report, never sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from shared.contracts.connections import Provider
+from shared.contracts.provider import ProviderChangesFetched, ProviderObject
+
+PAGE_BYTES = 500_000
+MAX_OBJECT_BYTES = 900_000
+
+
+@dataclass
+class Page:
+    objects: list[ProviderObject] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Paging:
+    pages: list[Page]
+    oversized: list[str]
+
+
+def encoded_size(value: ProviderObject | str) -> int:
+    if isinstance(value, str):
+        return len(json.dumps(value).encode())
+    return len(value.model_dump_json().encode())
+
+
+def split_pages(
+    objects: tuple[ProviderObject, ...] | list[ProviderObject],
+    removed: tuple[str, ...] | list[str],
+    *,
+    page_bytes: int = PAGE_BYTES,
+    max_object_bytes: int = MAX_OBJECT_BYTES,
+) -> Paging:
+    """Pages of at most `page_bytes` each (one big object may fill a page alone); never empty."""
+    pages = [Page()]
+    oversized: list[str] = []
+    for item in [*objects, *removed]:
+        size = encoded_size(item)
+        if isinstance(item, ProviderObject) and size > max_object_bytes:
+            oversized.append(item.provider_object_id)
+            continue
+        page = pages[-1]
+        if page.size and page.size + size > page_bytes:
+            page = Page()
+            pages.append(page)
+        if isinstance(item, ProviderObject):
+            page.objects.append(item)
+        else:
+            page.removed.append(item)
+        page.size += size
+    return Paging(pages, oversized)
+
+
+def changes_messages(
+    *,
+    calendar_id: str,
+    provider: Provider,
+    sync_id: str,
+    full: bool,
+    account_addresses: tuple[str, ...],
+    pages: list[Page],
+) -> list[ProviderChangesFetched]:
+    """One `ProviderChangesFetched` per page, numbered from 0, the last one `final`."""
+    last = len(pages) - 1
+    return [
+        ProviderChangesFetched(
+            calendar_id=calendar_id,
+            provider=provider,
+            sync_id=sync_id,
+            page=number,
+            full=full,
+            final=number == last,
+            calendar_time_zone=None,
+            account_addresses=account_addresses,
+            objects=tuple(page.objects),
+            removed=tuple(page.removed),
+        )
+        for number, page in enumerate(pages)
+    ]

@@ -1,0 +1,1 @@
+"""Calendar providers: one module per provider behind the `CalendarProvider` port."""

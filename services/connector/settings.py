@@ -1,0 +1,46 @@
+"""Connector settings: the shared names plus `CONNECTOR_*`."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+
+from shared.settings import CommonSettings
+
+
+class ConnectorSettings(CommonSettings):
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONNECTOR_HOST"))
+    port: int = Field(default=8081, validation_alias=AliasChoices("CONNECTOR_PORT"))
+    service_database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONNECTOR_DATABASE_URL")
+    )
+    encryption_keys: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("CONNECTOR_ENCRYPTION_KEYS")
+    )
+    active_key_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("CONNECTOR_ACTIVE_KEY_ID")
+    )
+    allow_loopback_urls: bool = Field(
+        default=False, validation_alias=AliasChoices("CONNECTOR_ALLOW_LOOPBACK_URLS")
+    )
+    provider_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        validation_alias=AliasChoices("CONNECTOR_PROVIDER_TIMEOUT_SECONDS"),
+    )
+    sync_workers: int = Field(
+        default=4, ge=1, le=64, validation_alias=AliasChoices("CONNECTOR_SYNC_WORKERS")
+    )
+    poll_interval_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=AliasChoices("CONNECTOR_POLL_INTERVAL_SECONDS")
+    )
+
+    def dsn(self) -> str:
+        url = self.service_database_url or self.database_url
+        if url is None:
+            raise RuntimeError("set CONNECTOR_DATABASE_URL (or DATABASE_URL)")
+        return url.get_secret_value()
+
+    def loopback_allowed(self) -> bool:
+        """Loopback CalDAV servers are a development convenience (`api.md` → dev mode)."""
+        return self.allow_loopback_urls or self.dev_mode

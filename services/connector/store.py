@@ -1,0 +1,300 @@
+"""Connector SQL (schema `connector`), one statement per function, returning models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.connector.credentials import Sealed
+from services.connector.domain import window
+from services.connector.domain.connections import CalendarFound, Connection
+from shared.contracts.calendars import ConnectionFailure
+from shared.contracts.connections import SyncWindow
+from shared.db import types as db
+
+SYNC_CHANNEL = "connector_sync"
+CLAIM_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class ClaimedSync:
+    """A connection claimed for one sync, its sealed grant, and whether a full sync was asked."""
+
+    connection: Connection
+    sealed: Sealed
+    full_requested: bool
+
+
+def _connection(row: asyncpg.Record) -> Connection:
+    failure = row["failure"]
+    return Connection(
+        calendar_id=row["calendar_id"],
+        project_id=row["project_id"],
+        provider=row["provider"],
+        grant_id=row["grant_id"],
+        requested_platform_uuid=row["requested_platform_uuid"],
+        calendar_url=row["calendar_url"],
+        name=row["name"],
+        account_email=row["account_email"],
+        account_addresses=tuple(row["account_addresses"]),
+        time_zone=row["time_zone"],
+        state=row["state"],
+        failure=ConnectionFailure.model_validate(failure) if failure else None,
+        sync_cursor=row["sync_cursor"],
+        sync_window=window.window_of(row["sync_window"]),
+        state_version=row["state_version"],
+        sync_failures=row["sync_failures"],
+        last_attempted_sync_at=row["last_attempted_sync_at"],
+        last_successful_sync_at=row["last_successful_sync_at"],
+    )
+
+
+def _maybe(row: asyncpg.Record | None) -> Connection | None:
+    return _connection(row) if row is not None else None
+
+
+async def insert_grant(
+    conn: db.Connection, grant_id: str, project_id: str, provider: str, sealed: Sealed
+) -> None:
+    """Store a sealed grant."""
+    await conn.execute(
+        "INSERT INTO grants (id, project_id, provider, key_id, ciphertext)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        grant_id,
+        project_id,
+        provider,
+        sealed.key_id,
+        sealed.blob,
+    )
+
+
+async def delete_grant_if_unused(conn: db.Connection, grant_id: str) -> None:
+    """Forget a grant no connection points at any more."""
+    await conn.execute(
+        "DELETE FROM grants WHERE id = $1"
+        " AND NOT EXISTS (SELECT 1 FROM connections WHERE grant_id = $1)",
+        grant_id,
+    )
+
+
+async def lock_connection(conn: db.Connection, calendar_id: str) -> Connection | None:
+    """The connection, locked until the transaction ends."""
+    row = await conn.fetchrow(
+        "SELECT * FROM connections WHERE calendar_id = $1 FOR UPDATE", calendar_id
+    )
+    return _maybe(row)
+
+
+async def upsert_connection(
+    conn: db.Connection,
+    calendar_id: str,
+    project_id: str,
+    provider: str,
+    grant_id: str,
+    platform_uuid: str | None,
+) -> Connection | None:
+    """Create the connection, or point it at a new grant (back to `connecting`, version+1).
+
+    Returns None when the calendar id exists in another project.
+    """
+    row = await conn.fetchrow(
+        """
+        INSERT INTO connections (calendar_id, project_id, provider, grant_id,
+            requested_platform_uuid, state)
+        VALUES ($1, $2, $3, $4, $5, 'connecting')
+        ON CONFLICT (calendar_id) DO UPDATE SET grant_id = EXCLUDED.grant_id,
+            provider = EXCLUDED.provider,
+            requested_platform_uuid = EXCLUDED.requested_platform_uuid,
+            state = 'connecting', failure = NULL, sync_failures = 0,
+            state_version = connections.state_version + 1, updated_at = now()
+        WHERE connections.project_id = EXCLUDED.project_id
+        RETURNING *
+        """,
+        calendar_id,
+        project_id,
+        provider,
+        grant_id,
+        platform_uuid,
+    )
+    return _maybe(row)
+
+
+async def request_connect(
+    conn: db.Connection,
+    calendar_id: str,
+    sync_window: SyncWindow,
+    platform_uuid: str | None,
+) -> bool:
+    """Store the window (and requested calendar) and queue a full sync; False if unknown."""
+    status: str = await conn.execute(
+        """
+        UPDATE connections SET sync_window = $2,
+            requested_platform_uuid = COALESCE($3, requested_platform_uuid),
+            sync_requested_at = now(), sync_full = true, updated_at = now()
+        WHERE calendar_id = $1
+        """,
+        calendar_id,
+        sync_window.model_dump(mode="json"),
+        platform_uuid,
+    )
+    return status != "UPDATE 0"
+
+
+async def request_sync(conn: db.Connection, calendar_id: str, full: bool) -> bool:
+    """Queue a sync now (at most one more while one is in flight); False if unknown."""
+    status: str = await conn.execute(
+        "UPDATE connections SET sync_requested_at = now(), sync_full = sync_full OR $2,"
+        " updated_at = now() WHERE calendar_id = $1",
+        calendar_id,
+        full,
+    )
+    return status != "UPDATE 0"
+
+
+async def notify_sync_requested(conn: db.Connection) -> None:
+    """Wake the sync workers once the caller's transaction commits."""
+    await conn.execute("SELECT pg_notify($1, '')", SYNC_CHANNEL)
+
+
+async def delete_connection(conn: db.Connection, calendar_id: str) -> Connection | None:
+    """Forget the connection; returns it as it was, or None if unknown."""
+    row = await conn.fetchrow(
+        "DELETE FROM connections WHERE calendar_id = $1 RETURNING *", calendar_id
+    )
+    return _maybe(row)
+
+
+async def claim_next_sync(conn: db.Connection) -> ClaimedSync | None:
+    """Claim the longest-waiting due sync of a calendar with no sync in flight."""
+    row = await conn.fetchrow(
+        """
+        WITH picked AS (
+            SELECT calendar_id, sync_full FROM connections
+            WHERE sync_requested_at <= now()
+              AND (sync_claimed_until IS NULL OR sync_claimed_until < now())
+            ORDER BY sync_requested_at LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+        UPDATE connections c
+        SET sync_claimed_until = now() + make_interval(secs => $1),
+            sync_requested_at = NULL, sync_full = false
+        FROM picked, grants g
+        WHERE c.calendar_id = picked.calendar_id AND g.id = c.grant_id
+        RETURNING c.*, picked.sync_full AS full_requested, g.key_id, g.ciphertext
+        """,
+        CLAIM_SECONDS,
+    )
+    if row is None:
+        return None
+    sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
+    return ClaimedSync(_connection(row), sealed, row["full_requested"])
+
+
+async def record_success(
+    conn: db.Connection,
+    claimed: Connection,
+    found: CalendarFound,
+    account_email: str | None,
+    cursor: str | None,
+    poll_seconds: float,
+) -> Connection | None:
+    """Connected: store what the sync learnt, schedule the next poll, release the claim.
+
+    Matches only while the connection still uses the grant the sync ran with.
+    """
+    row = await conn.fetchrow(
+        """
+        UPDATE connections SET calendar_url = $3, name = $4, account_email = $5,
+            account_addresses = $6, time_zone = $7, sync_cursor = $8,
+            state = 'connected', failure = NULL, sync_failures = 0,
+            last_attempted_sync_at = now(), last_successful_sync_at = now(),
+            next_poll_at = now() + make_interval(secs => $9),
+            state_version = state_version + 1, sync_claimed_until = NULL, updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2
+        RETURNING *
+        """,
+        claimed.calendar_id,
+        claimed.grant_id,
+        found.url,
+        found.name,
+        account_email,
+        list(found.account_addresses),
+        found.time_zone,
+        cursor,
+        poll_seconds,
+    )
+    return _maybe(row)
+
+
+async def record_disconnect(
+    conn: db.Connection, claimed: Connection, failure: ConnectionFailure
+) -> Connection | None:
+    """Disconnected until a new command: no polls, the claim released."""
+    row = await conn.fetchrow(
+        """
+        UPDATE connections SET state = 'disconnected', failure = $3,
+            last_attempted_sync_at = now(), sync_failures = sync_failures + 1,
+            next_poll_at = NULL, state_version = state_version + 1,
+            sync_claimed_until = NULL, updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2
+        RETURNING *
+        """,
+        claimed.calendar_id,
+        claimed.grant_id,
+        failure.model_dump(mode="json"),
+    )
+    return _maybe(row)
+
+
+async def record_retry(
+    conn: db.Connection, claimed: Connection, delay_seconds: float, full: bool
+) -> Connection | None:
+    """Still connected after a transient failure: retry after the backoff, release the claim."""
+    row = await conn.fetchrow(
+        """
+        UPDATE connections SET last_attempted_sync_at = now(),
+            sync_failures = sync_failures + 1,
+            sync_requested_at = now() + make_interval(secs => $3),
+            sync_full = sync_full OR $4,
+            state_version = state_version + 1, sync_claimed_until = NULL, updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2
+        RETURNING *
+        """,
+        claimed.calendar_id,
+        claimed.grant_id,
+        delay_seconds,
+        full,
+    )
+    return _maybe(row)
+
+
+async def release_claim(
+    conn: db.Connection, calendar_id: str, retry_in_seconds: float | None, full: bool
+) -> None:
+    """End a sync that changed nothing; with a delay, count a failure and queue a retry."""
+    await conn.execute(
+        """
+        UPDATE connections SET sync_claimed_until = NULL,
+            sync_requested_at = CASE WHEN $2::float8 IS NULL THEN sync_requested_at
+                ELSE now() + make_interval(secs => $2::float8) END,
+            sync_failures = sync_failures + CASE WHEN $2::float8 IS NULL THEN 0 ELSE 1 END,
+            sync_full = sync_full OR $3
+        WHERE calendar_id = $1
+        """,
+        calendar_id,
+        retry_in_seconds,
+        full,
+    )
+
+
+async def request_due_polls(conn: db.Connection) -> int:
+    """Queue a sync for connected calendars due a poll, and for syncs whose claim lapsed."""
+    status: str = await conn.execute(
+        """
+        UPDATE connections SET sync_requested_at = now()
+        WHERE sync_requested_at IS NULL
+          AND ((state = 'connected' AND next_poll_at <= now() AND sync_claimed_until IS NULL)
+               OR sync_claimed_until < now())
+        """
+    )
+    return int(status.split()[-1])

@@ -1,0 +1,65 @@
+"""Connection commands from `connections.commands` and `sync.hints`, run in the inbox transaction.
+
+They only record intent (no provider I/O here): the sync worker does the talking.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from services.connector import store
+from shared.contracts.calendars import CalendarDeleted
+from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
+from shared.contracts.envelope import Envelope
+from shared.db import types as db
+from shared.messaging import outbox
+
+log = logging.getLogger(__name__)
+
+
+async def connect_calendar(
+    conn: db.Connection, envelope: Envelope, command: ConnectCalendar
+) -> None:
+    """Store the sync window and queue discovery plus a full first sync."""
+    known = await store.request_connect(
+        conn, command.calendar_id, command.sync_window, command.platform_uuid
+    )
+    await _wake_or_ignore(conn, known, command.calendar_id, envelope)
+
+
+async def resync_calendar(conn: db.Connection, envelope: Envelope, command: ResyncCalendar) -> None:
+    """Queue a sync (a disconnected calendar retries discovery: its server may be back)."""
+    known = await store.request_sync(conn, command.calendar_id, command.full)
+    await _wake_or_ignore(conn, known, command.calendar_id, envelope)
+
+
+async def delete_calendar(conn: db.Connection, envelope: Envelope, command: DeleteCalendar) -> None:
+    """Forget the connection and its credentials, and announce the deletion."""
+    gone = await store.delete_connection(conn, command.calendar_id)
+    if gone is None:
+        _log_unknown(command.calendar_id, envelope)
+        return
+    await store.delete_grant_if_unused(conn, gone.grant_id)
+    deleted = CalendarDeleted(calendar_id=gone.calendar_id, version=gone.state_version + 1)
+    await outbox.enqueue(conn, deleted, gone.project_id)
+    log.info("connection deleted", extra={"calendar_id": gone.calendar_id})
+
+
+async def _wake_or_ignore(
+    conn: db.Connection, known: bool, calendar_id: str, envelope: Envelope
+) -> None:
+    if known:
+        await store.notify_sync_requested(conn)
+    else:
+        _log_unknown(calendar_id, envelope)
+
+
+def _log_unknown(calendar_id: str, envelope: Envelope) -> None:
+    log.warning(
+        "command for unknown calendar ignored",
+        extra={
+            "calendar_id": calendar_id,
+            "type": envelope.type,
+            "message_id": str(envelope.message_id),
+        },
+    )

@@ -1,0 +1,88 @@
+"""The sync worker: N loops claiming due syncs, woken by NOTIFY with a 1 s poll as backstop,
+and a poller that queues a sync for calendars due a poll (or whose sync claim lapsed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+import asyncpg
+
+from services.connector import store, syncing
+
+log = logging.getLogger(__name__)
+
+_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class SyncWorker:
+    """Runs until cancelled; several workers (processes) may share one database."""
+
+    def __init__(
+        self,
+        ctx: syncing.SyncContext,
+        *,
+        concurrency: int,
+        idle_poll_seconds: float = 1.0,
+        poll_check_seconds: float = 10.0,
+    ) -> None:
+        self._ctx = ctx
+        self._concurrency = concurrency
+        self._idle_poll = idle_poll_seconds
+        self._poll_check = poll_check_seconds
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        listener = await self._ctx.pool.acquire()
+        await listener.add_listener(store.SYNC_CHANNEL, self._on_notify)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for number in range(self._concurrency):
+                    group.create_task(self._sync_loop(), name=f"sync-{number}")
+                group.create_task(self._poll_loop(), name="sync-poller")
+        finally:
+            with suppress(*_DB_ERRORS):
+                await listener.remove_listener(store.SYNC_CHANNEL, self._on_notify)
+            await self._ctx.pool.release(listener)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _sync_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            if await self.sync_once():
+                continue
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+
+    async def sync_once(self) -> bool:
+        """Run one due sync, if any; database outages are waited out, never fatal."""
+        try:
+            return await syncing.sync_next(self._ctx)
+        except _DB_ERRORS as exc:
+            log.warning("sync worker database error", extra={"error": type(exc).__name__})
+            await asyncio.sleep(self._idle_poll)
+            return False
+
+    async def _poll_loop(self) -> None:
+        while True:
+            if await self.request_due_polls():
+                self._wake.set()
+            await asyncio.sleep(self._poll_check)
+
+    async def request_due_polls(self) -> int:
+        """Queue the syncs that polling makes due; returns how many."""
+        try:
+            async with self._ctx.pool.acquire() as conn:
+                return await store.request_due_polls(conn)
+        except _DB_ERRORS as exc:
+            log.warning("sync poller database error", extra={"error": type(exc).__name__})
+            return 0
+
+
+def poll_check_seconds(poll_interval_seconds: float) -> float:
+    """How often to look for due polls: often enough for the interval, at most every 10 s."""
+    return min(10.0, max(0.5, poll_interval_seconds / 2))

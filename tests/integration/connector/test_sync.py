@@ -1,0 +1,160 @@
+"""The sync loop against a real Radicale: first full sync, incremental changes, invalid cursor,
+and discovery choosing the calendar.
+"""
+
+from __future__ import annotations
+
+from shared.contracts.calendars import CalendarStateChanged
+from shared.contracts.connections import ResyncCalendar
+from shared.contracts.provider import ProviderChangesFetched
+from tests.integration.connector.conftest import (
+    Connector,
+    RadicaleCalendar,
+    credentials,
+)
+from tests.servers import Radicale
+
+CHANGES = ProviderChangesFetched.TYPE
+STATE = CalendarStateChanged.TYPE
+
+
+async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
+    return [
+        ProviderChangesFetched.model_validate(e.payload) for e in await connector.messages(CHANGES)
+    ]
+
+
+async def _states(connector: Connector) -> list[CalendarStateChanged]:
+    return [CalendarStateChanged.model_validate(e.payload) for e in await connector.messages(STATE)]
+
+
+async def _connected(connector: Connector, radicale: Radicale, events: int) -> RadicaleCalendar:
+    calendar = await RadicaleCalendar(radicale, "alice", "Work").create(events)
+    await connector.register("cal_work", credentials(radicale), platform_uuid=calendar.url)
+    await connector.connect("cal_work")
+    assert await connector.run_syncs() == 1
+    return calendar
+
+
+async def test_first_connect_publishes_a_full_sync_and_the_connected_state(
+    connector: Connector, radicale: Radicale
+) -> None:
+    calendar = await _connected(connector, radicale, events=3)
+
+    pages = await _pages(connector)
+    assert pages[-1].final and all(p.full for p in pages)
+    assert [p.page for p in pages] == list(range(len(pages)))
+    assert len({p.sync_id for p in pages}) == 1
+    objects = [o for p in pages for o in p.objects]
+    assert len(objects) == 3
+    assert all(o.data.startswith("BEGIN:VCALENDAR") and o.format == "ical" for o in objects)
+    assert all(o.provider_object_id.startswith(calendar.url) for o in objects)
+    [state] = await _states(connector)
+    assert state.state == "connected"
+    assert state.platform_uuid == calendar.url
+    assert state.name == "Work"
+    assert state.version == 1
+    assert state.connection_failure_data is None
+    assert state.last_successful_sync_at is not None
+    row = await connector.row("cal_work")
+    assert row["sync_cursor"] and row["sync_claimed_until"] is None
+    assert row["next_poll_at"] > row["last_successful_sync_at"]
+    assert row["sync_window"] == {"past_days": 7, "future_days": 30}
+
+
+async def test_resync_after_an_edit_and_a_delete_publishes_only_the_changes(
+    connector: Connector, radicale: Radicale
+) -> None:
+    calendar = await _connected(connector, radicale, events=3)
+    first = {o.provider_object_id: o for p in await _pages(connector) for o in p.objects}
+    await calendar.edit(0, "Renamed")
+    await calendar.delete(1)
+    await connector.pool.execute("TRUNCATE outbox")
+
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    assert await connector.run_syncs() == 1
+
+    [page] = await _pages(connector)
+    assert not page.full and page.final
+    [changed] = page.objects
+    assert "SUMMARY:Renamed" in changed.data
+    assert changed.etag != first[changed.provider_object_id].etag
+    [removed] = page.removed
+    assert removed in first and removed != changed.provider_object_id
+    [state] = await _states(connector)
+    assert state.state == "connected" and state.version == 2
+
+
+async def test_an_invalid_cursor_falls_back_to_a_full_listing(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await _connected(connector, radicale, events=2)
+    await connector.pool.execute(
+        "UPDATE connections SET sync_cursor = 'http://radicale.org/ns/sync/deadbeef'"
+    )
+    await connector.pool.execute("TRUNCATE outbox")
+
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert page.full and page.final
+    assert len(page.objects) == 2
+    row = await connector.row("cal_work")
+    assert row["sync_cursor"] != "http://radicale.org/ns/sync/deadbeef"
+
+
+async def test_a_full_resync_request_lists_everything(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await _connected(connector, radicale, events=2)
+    await connector.pool.execute("TRUNCATE outbox")
+
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work", full=True))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert page.full and len(page.objects) == 2
+
+
+async def test_an_empty_incremental_sync_still_sends_a_final_page(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await _connected(connector, radicale, events=1)
+    await connector.pool.execute("TRUNCATE outbox")
+
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert page.final and not page.full and page.objects == () and page.removed == ()
+
+
+async def test_discovery_without_a_platform_uuid_picks_the_first_event_calendar(
+    connector: Connector, radicale: Radicale
+) -> None:
+    # Only this test gives Bob calendars, so his first event calendar is this one.
+    calendar = await RadicaleCalendar(radicale, "bob", "Home").create(1)
+    await connector.register("cal_home", credentials(radicale, "bob"))
+    await connector.connect("cal_home")
+    await connector.run_syncs()
+
+    [state] = await _states(connector)
+    assert state.state == "connected"
+    assert state.platform_uuid == calendar.url
+    [page] = await _pages(connector)
+    assert page.account_addresses == ()  # Radicale has no mailto: calendar-user addresses
+
+
+async def test_a_platform_uuid_may_be_the_calendar_path(
+    connector: Connector, radicale: Radicale
+) -> None:
+    calendar = await RadicaleCalendar(radicale, "alice", "Path").create(1)
+    await connector.register(
+        "cal_path", credentials(radicale), platform_uuid=f"/alice/{calendar.cal_id}/"
+    )
+    await connector.connect("cal_path")
+    await connector.run_syncs()
+
+    [state] = await _states(connector)
+    assert state.platform_uuid == calendar.url

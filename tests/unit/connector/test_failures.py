@@ -1,0 +1,95 @@
+"""Failure classification: provider exceptions → typed errors → disconnect or retry later."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from caldav.lib import error
+from caldav.lib.http_sync import requests as http
+
+from services.connector.domain.failures import (
+    Disconnect,
+    FailureKind,
+    RetryLater,
+    decide,
+)
+from services.connector.providers import base
+from services.connector.providers.caldav import provider_error
+from services.connector.ssrf import UnresolvableHost, UnsafeUrl
+
+NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (error.AuthorizationError(status=401), base.InvalidCredentials),
+        (error.AuthorizationError(status=403), base.InvalidCredentials),
+        (
+            error.AuthorizationError(status=403, preconditions=["{DAV:}valid-sync-token"]),
+            base.InvalidSyncCursor,
+        ),
+        (
+            error.ReportError(status=412, preconditions=["{DAV:}valid-sync-token"]),
+            base.InvalidSyncCursor,
+        ),
+        (error.NotFoundError(status=404), base.CalendarNotFound),
+        (error.ReportError(status=502), base.ProviderUnavailable),
+        (error.PropfindError(status=503), base.ProviderUnavailable),
+        (error.ReportError(status=400), base.ProviderError),
+        (http.exceptions.ConnectionError("refused"), base.ProviderUnavailable),
+        (http.exceptions.ReadTimeout("slow"), base.ProviderUnavailable),
+        (ConnectionRefusedError(), base.ProviderUnavailable),
+        (UnresolvableHost("no such host"), base.ProviderUnavailable),
+        (UnsafeUrl("private"), base.UrlNotAllowed),
+    ],
+)
+def test_caldav_exceptions_map_to_provider_errors(
+    exc: Exception, expected: type[base.ProviderError]
+) -> None:
+    assert type(provider_error(exc)) is expected
+
+
+def test_provider_error_texts_never_quote_the_exception() -> None:
+    translated = provider_error(http.exceptions.ConnectionError("http://x/?password=hunter2"))
+    assert "hunter2" not in str(translated)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        FailureKind.INVALID_CREDENTIALS,
+        FailureKind.CALENDAR_NOT_FOUND,
+        FailureKind.URL_NOT_ALLOWED,
+        FailureKind.CREDENTIALS_UNAVAILABLE,
+    ],
+)
+@pytest.mark.parametrize("connected", [True, False])
+def test_what_a_retry_cannot_fix_disconnects(kind: FailureKind, connected: bool) -> None:
+    decision = decide(kind, connected=connected, failures=0, now=NOW, jitter=0.5)
+    assert isinstance(decision, Disconnect)
+    assert decision.failure.reason == kind.value
+    assert decision.failure.at == NOW
+
+
+@pytest.mark.parametrize("kind", [FailureKind.UNREACHABLE, FailureKind.PROVIDER_ERROR])
+def test_a_first_connect_that_ran_out_of_attempts_disconnects(kind: FailureKind) -> None:
+    decision = decide(kind, connected=False, failures=0, now=NOW, jitter=0.5)
+    assert isinstance(decision, Disconnect)
+    assert decision.failure.reason == kind.value
+
+
+def test_a_connected_calendar_retries_transient_failures_with_growing_delays() -> None:
+    first = decide(FailureKind.UNREACHABLE, connected=True, failures=0, now=NOW, jitter=0.5)
+    later = decide(FailureKind.UNREACHABLE, connected=True, failures=6, now=NOW, jitter=0.5)
+    assert isinstance(first, RetryLater) and isinstance(later, RetryLater)
+    assert first.delay < later.delay <= timedelta(minutes=5)
+
+
+def test_failure_messages_are_fixed_human_texts() -> None:
+    decision = decide(
+        FailureKind.INVALID_CREDENTIALS, connected=False, failures=0, now=NOW, jitter=0
+    )
+    assert isinstance(decision, Disconnect)
+    assert decision.failure.message == "The server rejected the username or password."
