@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from rollcall.bootstrap import DatabaseLayout, create_topics, provision_database
+from rollcall.bootstrap import SERVICES, DatabaseLayout, create_topics, provision_database
 from tests.servers import Radicale, Servers, running_radicale, running_servers
 
 
@@ -27,16 +27,21 @@ def with_database(dsn: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database(servers: Servers) -> AsyncIterator[DatabaseLayout]:
+def role_passwords() -> dict[str, str]:
+    """Roles are cluster-wide in Postgres: every database a session provisions shares them."""
+    return {s: secrets.token_urlsafe(16) for s in SERVICES}
+
+
+@pytest.fixture(scope="session")
+async def database(
+    servers: Servers, role_passwords: dict[str, str]
+) -> AsyncIterator[DatabaseLayout]:
     """A fresh database for this test session, provisioned like production (roles, migrations)."""
     name = f"rollcall_test_{secrets.token_hex(4)}"
     admin: asyncpg.Connection[Any] = await asyncpg.connect(servers.admin_dsn)
     await admin.execute(f"CREATE DATABASE {name}")
     await admin.close()
-    passwords = {
-        s: secrets.token_urlsafe(16) for s in ("gateway", "connector", "syncer", "scheduler")
-    }
-    layout = await provision_database(with_database(servers.admin_dsn, name), passwords)
+    layout = await provision_database(with_database(servers.admin_dsn, name), role_passwords)
     yield layout
 
 

@@ -13,15 +13,16 @@ from tests.conftest import with_database
 from tests.servers import Servers
 
 
-async def test_migrations_produce_every_table_and_rerun_as_a_no_op(servers: Servers) -> None:
+async def test_migrations_produce_every_table_and_rerun_as_a_no_op(
+    servers: Servers, role_passwords: dict[str, str]
+) -> None:
     name = f"rollcall_layout_{secrets.token_hex(4)}"
     admin: asyncpg.Connection[Any] = await asyncpg.connect(servers.admin_dsn)
     await admin.execute(f"CREATE DATABASE {name}")
     await admin.close()
     dsn = with_database(servers.admin_dsn, name)
-    passwords = {s: secrets.token_urlsafe(16) for s in SERVICES}
-    layout = await provision_database(dsn, passwords)
-    again = await provision_database(dsn, passwords)
+    layout = await provision_database(dsn, role_passwords)
+    again = await provision_database(dsn, role_passwords)
     assert again.dsns == layout.dsns
     conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     try:
