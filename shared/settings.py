@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,3 +36,14 @@ class CommonSettings(BaseSettings):
     )
     dev_mode: bool = Field(default=False, validation_alias=AliasChoices("ROLLCALL_DEV_MODE"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("ROLLCALL_LOG_LEVEL"))
+
+    # Each service's settings redeclare this with their `<SERVICE>_DATABASE_URL` alias.
+    service_database_url: SecretStr | None = None
+    SERVICE_PREFIX: ClassVar[str] = "SERVICE"
+
+    def dsn(self) -> str:
+        """The service's own role DSN, else DATABASE_URL (a single-role setup)."""
+        url = self.service_database_url or self.database_url
+        if url is None:
+            raise RuntimeError(f"set {self.SERVICE_PREFIX}_DATABASE_URL (or DATABASE_URL)")
+        return url.get_secret_value()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,13 +19,12 @@ from services.connector.providers.caldav import CaldavProvider
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
-from shared.http.health import ReadinessCheck, health_router
-from shared.http.metrics import mount_metrics
-from shared.http.problems import Problem, install_problem_handlers
+from shared.http.health import ReadinessCheck
+from shared.http.problems import Problem
 from shared.runtime import MessagingRuntime
+from shared.service_app import ServiceDefinition, create_service_app
 
 SERVICE = "connector"
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 @dataclass
@@ -77,18 +75,11 @@ def create_app(
     keyring = keyring_of(settings)
     providers = providers_of(settings)
     slot = _PoolSlot(pool)
-    checks: dict[str, ReadinessCheck] = {}
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await MessagingRuntime.start(
-            service=SERVICE,
-            settings=settings,
-            dsn=settings.dsn(),
-            handlers=handlers.HANDLERS,
-            topic_names=handlers.TOPICS,
-            pool_size=settings.sync_workers + 8,
-        )
+    async def start_worker(
+        app: FastAPI, runtime: MessagingRuntime
+    ) -> AsyncIterator[dict[str, ReadinessCheck]]:
         slot.pool = runtime.pool
         worker = SyncWorker(
             sync_context(settings, runtime.pool, keyring, providers),
@@ -96,11 +87,7 @@ def create_app(
             poll_check_seconds=poll_check_seconds(settings.poll_interval_seconds),
         )
         runtime.spawn(worker.run(), "sync-worker")
-        checks.update(runtime.readiness_checks())
-        try:
-            yield
-        finally:
-            await runtime.stop()
+        yield {}
 
     registrar = connecting.Registrar(
         pool=slot.get,
@@ -108,9 +95,13 @@ def create_app(
         guard=UrlGuard(allow_loopback=settings.loopback_allowed()),
         providers=providers,
     )
-    app = FastAPI(title="rollcall-connector", lifespan=lifespan)
-    install_problem_handlers(app)
-    app.include_router(health_router(checks))
-    app.include_router(api.internal_router(registrar, settings.internal_token.get_secret_value()))
-    mount_metrics(app)
-    return app
+    internal = api.internal_router(registrar, settings.internal_token.get_secret_value())
+    definition = ServiceDefinition(
+        SERVICE,
+        handlers.HANDLERS,
+        handlers.TOPICS,
+        pool_size=settings.sync_workers + 8,
+        routers=(internal,),
+        extension=start_worker,
+    )
+    return create_service_app(definition, settings, settings.dsn)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import AliasChoices, Field, SecretStr
 
 from shared.settings import CommonSettings
 
 
 class ConnectorSettings(CommonSettings):
+    SERVICE_PREFIX: ClassVar[str] = "CONNECTOR"
+
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONNECTOR_HOST"))
     port: int = Field(default=8081, validation_alias=AliasChoices("CONNECTOR_PORT"))
     service_database_url: SecretStr | None = Field(
@@ -34,12 +38,6 @@ class ConnectorSettings(CommonSettings):
     poll_interval_seconds: float = Field(
         default=300.0, gt=0, validation_alias=AliasChoices("CONNECTOR_POLL_INTERVAL_SECONDS")
     )
-
-    def dsn(self) -> str:
-        url = self.service_database_url or self.database_url
-        if url is None:
-            raise RuntimeError("set CONNECTOR_DATABASE_URL (or DATABASE_URL)")
-        return url.get_secret_value()
 
     def loopback_allowed(self) -> bool:
         """Loopback CalDAV servers are a development convenience (`api.md` → dev mode)."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import AliasChoices, Field, SecretStr
 
 from shared.settings import CommonSettings
 
 
 class GatewaySettings(CommonSettings):
+    SERVICE_PREFIX: ClassVar[str] = "GATEWAY"
+
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("GATEWAY_HOST"))
     port: int = Field(default=8080, validation_alias=AliasChoices("GATEWAY_PORT"))
     service_database_url: SecretStr | None = Field(
@@ -25,9 +29,3 @@ class GatewaySettings(CommonSettings):
     internal_timeout_seconds: float = Field(
         default=10.0, validation_alias=AliasChoices("GATEWAY_INTERNAL_TIMEOUT_SECONDS")
     )
-
-    def dsn(self) -> str:
-        url = self.service_database_url or self.database_url
-        if url is None:
-            raise RuntimeError("set GATEWAY_DATABASE_URL (or DATABASE_URL)")
-        return url.get_secret_value()

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from services.scheduler import handlers
 from services.scheduler.settings import SchedulerSettings
-from shared.http.health import ReadinessCheck, health_router
-from shared.http.metrics import mount_metrics
-from shared.runtime import MessagingRuntime
+from shared.service_app import ServiceDefinition, create_service_app
 
 SERVICE = "scheduler"
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
     settings = settings or SchedulerSettings()
-    checks: dict[str, ReadinessCheck] = {}
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await MessagingRuntime.start(
-            service=SERVICE,
-            settings=settings,
-            dsn=settings.dsn(),
-            handlers=handlers.HANDLERS,
-            topic_names=handlers.TOPICS,
-        )
-        checks.update(runtime.readiness_checks())
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = FastAPI(title="rollcall-scheduler", lifespan=lifespan)
-    app.include_router(health_router(checks))
-    mount_metrics(app)
-    return app
+    definition = ServiceDefinition(SERVICE, handlers.HANDLERS, handlers.TOPICS)
+    return create_service_app(definition, settings, settings.dsn)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
 from services.gateway import usecases
-from services.gateway.domain.cursors import BadCursor, decode_cursor, encode_cursor
 from services.gateway.routes.context import Deps, ProjectId
+from services.gateway.routes.paging import after_cursor, next_cursor
 from services.gateway.routes.presenters import calendar_out
 from services.gateway.schemas import (
     CalendarList,
@@ -54,17 +53,7 @@ async def list_calendars(
     state: str | None = None,
     provider: str | None = None,
 ) -> CalendarList:
-    after = None
-    if cursor:
-        try:
-            created, last_id = decode_cursor(cursor)
-            after = (datetime.fromisoformat(created), last_id)
-        except (BadCursor, ValueError):
-            raise Problem(
-                422,
-                "The cursor is not valid.",
-                errors=[{"field": "cursor", "message": "not a cursor from this API"}],
-            ) from None
+    after = after_cursor(cursor)
     filters = {
         k: v
         for k, v in {
@@ -77,10 +66,8 @@ async def list_calendars(
     rows = await calendar_store.list_calendars(
         deps.pool, project, filters=filters, after=after, limit=limit
     )
-    next_cursor = None
-    if len(rows) == limit:
-        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
-    return CalendarList(results=[calendar_out(r) for r in rows], next=next_cursor)
+    following = next_cursor(len(rows), limit, rows[-1].created_at, rows[-1].id) if rows else None
+    return CalendarList(results=[calendar_out(r) for r in rows], next=following)
 
 
 @router.post("/resync", status_code=202, response_model=ResyncAllOut)

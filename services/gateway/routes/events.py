@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.gateway.domain.cursors import BadCursor, decode_cursor, encode_cursor
 from services.gateway.domain.event_filters import (
     EventFilter,
     Ordering,
@@ -17,6 +16,7 @@ from services.gateway.domain.event_filters import (
     sort_column,
 )
 from services.gateway.routes.context import Deps, ProjectId
+from services.gateway.routes.paging import after_cursor, next_cursor
 from services.gateway.routes.presenters import event_out
 from services.gateway.schemas import EventList
 from services.gateway.store import events as event_store
@@ -71,31 +71,19 @@ async def list_events(
     )
     spec = apply_when(spec, when, datetime.now(UTC))
     rows = await event_store.list_events(
-        deps.pool, project, spec, ordering=ordering, after=_after(cursor), limit=limit
+        deps.pool, project, spec, ordering=ordering, after=after_cursor(cursor), limit=limit
     )
-    next_cursor = _next_cursor(rows, ordering) if len(rows) == limit else None
-    return EventList(results=[event_out(r) for r in rows], next=next_cursor)
+    return EventList(results=[event_out(r) for r in rows], next=_next(rows, ordering, limit))
 
 
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
+def _next(rows: list[EventRow], ordering: Ordering, limit: int) -> str | None:
+    if not rows:
         return None
-    try:
-        value, last_id = decode_cursor(cursor)
-        return datetime.fromisoformat(value), last_id
-    except (BadCursor, ValueError):
-        raise Problem(
-            422,
-            "The cursor is not valid.",
-            errors=[{"field": "cursor", "message": "not a cursor from this API"}],
-        ) from None
-
-
-def _next_cursor(rows: list[EventRow], ordering: Ordering) -> str:
     column, _ = sort_column(ordering)
     last = rows[-1]
-    value = last.start_at if column == "start_at" else last.updated_at
-    return encode_cursor(value.isoformat(), last.id)
+    return next_cursor(
+        len(rows), limit, last.start_at if column == "start_at" else last.updated_at, last.id
+    )
 
 
 @router.get("/{event_id}")
