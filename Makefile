@@ -39,7 +39,7 @@ typecheck: install
 	$(BIN)/mypy
 
 bench: install
-	@echo "No benchmark is defined yet (the targets in shared/reference/targets.md arrive with later issues)."
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .rollcall .mypy_cache .ruff_cache .pytest_cache

@@ -22,8 +22,10 @@ class CommonSettings(BaseSettings):
     kafka_idempotent_producer: bool = Field(
         default=True, validation_alias=AliasChoices("ROLLCALL_KAFKA_IDEMPOTENCE")
     )
+    # Apache Kafka answers a fetch as soon as data arrives; Tansu holds it for the whole wait,
+    # so dev mode (Tansu) sets 20 ms: each hop costs up to this.
     kafka_fetch_max_wait_ms: int = Field(
-        default=100, ge=1, le=5000, validation_alias=AliasChoices("ROLLCALL_KAFKA_FETCH_WAIT_MS")
+        default=500, ge=1, le=5000, validation_alias=AliasChoices("ROLLCALL_KAFKA_FETCH_WAIT_MS")
     )
     kafka_session_timeout_ms: int = Field(
         default=10_000,

@@ -52,6 +52,17 @@ async def kafka(servers: Servers) -> str:
 
 
 @pytest.fixture(scope="session")
+def broker_settings(servers: Servers, kafka: str) -> dict[str, Any]:
+    """Broker settings as the dev runner sets them for this kind of broker."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "ROLLCALL_KAFKA_IDEMPOTENCE": not servers.kafka_is_tansu,
+        "ROLLCALL_KAFKA_SESSION_TIMEOUT_MS": 6000,
+        "ROLLCALL_KAFKA_FETCH_WAIT_MS": 20 if servers.kafka_is_tansu else 500,
+    }
+
+
+@pytest.fixture(scope="session")
 def radicale() -> Iterator[Radicale]:
     import os
 

@@ -113,12 +113,12 @@ ZOOM = Meeting(
 
 
 @pytest.fixture(scope="module")
-async def gateway(database: DatabaseLayout, kafka: str) -> AsyncIterator[Gateway]:
+async def gateway(
+    database: DatabaseLayout, broker_settings: dict[str, Any]
+) -> AsyncIterator[Gateway]:
     settings = GatewaySettings(
         GATEWAY_DATABASE_URL=database.dsns["gateway"],
-        KAFKA_BOOTSTRAP_SERVERS=kafka,
-        ROLLCALL_KAFKA_IDEMPOTENCE=False,
-        ROLLCALL_KAFKA_SESSION_TIMEOUT_MS=6000,
+        **broker_settings,
         GATEWAY_CONNECTOR_URL=f"http://127.0.0.1:{free_port()}",  # nothing listens there
         ROLLCALL_INTERNAL_TOKEN="internal-test-token",
     )

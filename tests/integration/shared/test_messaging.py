@@ -186,7 +186,7 @@ async def test_relay_publishes_rows_committed_out_of_id_order(
 
 
 async def test_a_message_flows_from_outbox_through_kafka_to_a_handler(
-    pool: asyncpg.Pool[Any], kafka: str
+    pool: asyncpg.Pool[Any], kafka: str, broker_settings: dict[str, Any]
 ) -> None:
     """The full path: outbox row → relay → broker → subscription (manual ack) → inbox handler."""
     topic = await _create_topic(kafka)
@@ -195,11 +195,7 @@ async def test_a_message_flows_from_outbox_through_kafka_to_a_handler(
     async def handler(conn: Any, envelope: Envelope, payload: Any) -> None:
         await received.put(payload.calendar_id)
 
-    settings = CommonSettings(
-        KAFKA_BOOTSTRAP_SERVERS=kafka,
-        ROLLCALL_KAFKA_IDEMPOTENCE=False,
-        ROLLCALL_KAFKA_SESSION_TIMEOUT_MS=6000,
-    )
+    settings = CommonSettings(**broker_settings)
     broker = KafkaBroker(kafka)
     membership = subscribe(
         broker,
