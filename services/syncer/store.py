@@ -191,3 +191,34 @@ def _stored(row: asyncpg.Record) -> StoredEvent:
         state=EventState.model_validate_json(row["state"]),
         version=row["version"],
     )
+
+
+async def record_full_page(
+    conn: Connection, calendar_id: str, sync_id: str, page: int, final: bool
+) -> bool:
+    """Note a full-listing page as applied; True once every page of the listing has been."""
+    await conn.execute(
+        "INSERT INTO full_sync_pages (calendar_id, sync_id, page, final) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT DO NOTHING",
+        calendar_id,
+        sync_id,
+        page,
+        final,
+    )
+    complete = await conn.fetchval(
+        "SELECT count(*) = max(page) FILTER (WHERE final) + 1 FROM full_sync_pages"
+        " WHERE calendar_id = $1 AND sync_id = $2",
+        calendar_id,
+        sync_id,
+    )
+    return bool(complete)
+
+
+async def forget_full_pages(conn: Connection, calendar_id: str, sync_id: str) -> None:
+    """Drop a reconciled listing's pages, and those of listings a day old (never completed)."""
+    await conn.execute(
+        "DELETE FROM full_sync_pages WHERE (calendar_id = $1 AND sync_id = $2)"
+        " OR at < now() - interval '1 day'",
+        calendar_id,
+        sync_id,
+    )

@@ -35,8 +35,11 @@ async def apply_provider_changes(
         return
     await _track_issues(conn, page, mapped, issues)
     version = await _apply_page(conn, envelope, page, mapped, calendar.version)
-    if page.full and page.final:
+    if page.full and await store.record_full_page(
+        conn, page.calendar_id, page.sync_id, page.page, page.final
+    ):
         version = await _delete_unlisted(conn, envelope, page, version)
+        await store.forget_full_pages(conn, page.calendar_id, page.sync_id)
     if version != calendar.version:
         await store.set_calendar_version(conn, page.calendar_id, version)
 

@@ -15,7 +15,7 @@ ConnectionState = Literal["connecting", "connected", "disconnected"]
 
 
 class ConnectionFailure(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     reason: str
     message: str
     at: datetime

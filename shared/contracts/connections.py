@@ -15,7 +15,7 @@ Provider = Literal["google", "microsoft", "apple", "caldav", "zoom"]
 class SyncWindow(BaseModel):
     """How far back and ahead of today a calendar's events are synced."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     past_days: int = Field(default=1, ge=0, le=3650)
     future_days: int = Field(default=90, ge=1, le=3650)
 

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Payload(BaseModel):
-    """Base of every message payload: frozen, strict about unknown fields, named by `TYPE`."""
+    """Base of every message payload: frozen, named by `TYPE`. Unknown fields are ignored
+    (tolerant reader), so a producer may add a field before every consumer knows it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     TYPE: ClassVar[str]
     TOPIC: ClassVar[str]
 
@@ -25,7 +26,7 @@ class Payload(BaseModel):
 class Envelope(BaseModel):
     """Message id (inbox dedup), type, schema version, tenant, key, time, correlation, payload."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     message_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str

@@ -16,7 +16,7 @@ ChangeType = Literal["created", "updated", "cancelled", "deleted"]
 
 
 class Person(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     email: str | None
     name: str | None
     is_self: bool
@@ -28,7 +28,7 @@ class Attendee(Person):
 
 
 class Meeting(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     url: str
     platform: str
     meeting_id: str | None
@@ -39,7 +39,7 @@ class Meeting(BaseModel):
 class EventState(BaseModel):
     """The canonical event (`api.md` → Calendar events), minus what the gateway adds itself."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     id: str
     calendar_id: str
     provider_event_id: str
@@ -77,21 +77,6 @@ class CalendarEventChanged(Payload):
     event: EventState
     changed_fields: tuple[str, ...]
     previous: dict[str, Any]
-
-    def key(self) -> str:
-        return self.calendar_id
-
-
-@register
-class CalendarSynced(Payload):
-    """A sync's last page was applied; `event_count` counts the calendar's live events."""
-
-    TYPE: ClassVar[str] = "calendar.synced"
-    TOPIC: ClassVar[str] = topics.EVENTS_CHANGED
-    calendar_id: str
-    version: int
-    sync_id: str
-    event_count: int
 
     def key(self) -> str:
         return self.calendar_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import topics
 from shared.contracts.connections import Provider
@@ -14,7 +14,7 @@ from shared.contracts.envelope import Payload, register
 class ProviderObject(BaseModel):
     """One provider object as fetched (for CalDAV: one calendar resource, its iCalendar text)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
     provider_object_id: str
     etag: str | None
     format: Literal["ical"]
@@ -31,7 +31,7 @@ class ProviderChangesFetched(Payload):
     calendar_id: str
     provider: Provider
     sync_id: str
-    page: int
+    page: int = Field(ge=0)  # 0-based; the final page's number + 1 is the listing's page count
     full: bool
     final: bool
     calendar_time_zone: str | None

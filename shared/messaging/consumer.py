@@ -5,6 +5,8 @@ transaction; the Kafka offset is committed (manual ack) only after that transact
 Infrastructure failures (database or network down) retry without limit, since the message is
 not at fault; any other failure retries a bounded number of times, then the message goes to the
 topic's dead-letter topic (through the outbox, in the same transaction as its inbox row).
+`consume` returns only once the message is applied or dead-lettered: an offset is never
+committed past a record that was neither.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Protocol
 
 import asyncpg
@@ -29,16 +32,20 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["Connection", Envelope, Any], Awaitable[None]]
 
-_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.AdminShutdownError,
-)
+# SQLSTATE classes that say "the database could not do it now", not "this message is bad":
+# 08 connection, 40 transaction rollback (serialization, deadlock), 53 insufficient resources,
+# 57 operator intervention (shutdown, statement timeout), 25006 read-only (failover).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """True when retrying later can succeed without changing the message."""
+    if isinstance(exc, OSError | asyncpg.InterfaceError | TimeoutError):
+        return True
+    if isinstance(exc, asyncpg.PostgresError):
+        state = str(getattr(exc, "sqlstate", "") or "")
+        return state[:2] in _TRANSIENT_SQLSTATE_CLASSES or state == "25006"
+    return False
 
 
 class Acknowledgeable(Protocol):
@@ -75,7 +82,7 @@ class InboxConsumer:
             envelope = Envelope.model_validate_json(message.body)
             payload = unwrap(envelope)
         except (ValidationError, UnknownMessageType, ValueError) as exc:
-            await self._dead_letter_raw(topic, message.body, exc)
+            await self._until_stored(partial(self._dead_letter_raw, topic, message.body, exc))
             await message.ack()
             return
         handler = self._handlers.get(envelope.type)
@@ -95,16 +102,37 @@ class InboxConsumer:
             try:
                 await self._apply(topic, envelope, payload, handler)
                 return
-            except _INFRASTRUCTURE_ERRORS as exc:
-                log.warning("consumer infrastructure error, retrying", extra=_fields(envelope, exc))
             except Exception as exc:
-                attempt += 1
-                if attempt >= self._max_attempts:
-                    log.error("message dead-lettered", extra=_fields(envelope, exc), exc_info=True)
-                    await self._dead_letter(topic, envelope, exc)
-                    return
-                log.warning("handler failed, retrying", extra=_fields(envelope, exc))
+                if is_infrastructure_error(exc):
+                    log.warning(
+                        "consumer infrastructure error, retrying", extra=_fields(envelope, exc)
+                    )
+                else:
+                    attempt += 1
+                    if attempt >= self._max_attempts:
+                        log.error(
+                            "message dead-lettered", extra=_fields(envelope, exc), exc_info=True
+                        )
+                        await self._until_stored(partial(self._dead_letter, topic, envelope, exc))
+                        return
+                    log.warning("handler failed, retrying", extra=_fields(envelope, exc))
             await asyncio.sleep(self._delay(attempt))
+
+    async def _until_stored(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Retry a dead-letter write through database outages: the offset waits for it."""
+        attempt = 0
+        while True:
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                attempt += 1
+                log.warning(
+                    "dead-letter write failed, retrying", extra={"error": type(exc).__name__}
+                )
+                await asyncio.sleep(self._delay(attempt))
 
     def _delay(self, attempt: int) -> float:
         ceiling = min(self._max_delay, self._base_delay * 2 ** max(attempt, 1))
@@ -141,7 +169,9 @@ class InboxConsumer:
         self.dead_lettered += 1
 
     async def _dead_letter_raw(self, topic: str, body: bytes, exc: BaseException) -> None:
-        log.error("undecodable message dead-lettered", extra={"topic": topic, "error": repr(exc)})
+        log.error(
+            "undecodable message dead-lettered", extra={"topic": topic, "error": type(exc).__name__}
+        )
         dead = Envelope(
             type="dead_letter",
             project_id="",

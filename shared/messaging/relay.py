@@ -8,13 +8,15 @@ greater than the last one sent": ids from concurrent transactions commit out of 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import time
 from contextlib import suppress
 from typing import Any
 
 import asyncpg
+from aiokafka.errors import MessageSizeTooLargeError
 
+from shared.contracts.wire import encode
 from shared.messaging.broker import Publisher
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ _CLAIM = """
 UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)
 WHERE id IN (
     SELECT id FROM outbox
-    WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+    WHERE published_at IS NULL AND failed_at IS NULL
+      AND (claimed_until IS NULL OR claimed_until < now())
     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
 RETURNING id, message_id, topic, key, envelope
 """
@@ -56,6 +59,7 @@ class OutboxRelay:
         if not rows:
             return 0
         done: list[int] = []
+        refused: list[int] = []
         try:
             for row in sorted(rows, key=lambda r: r["id"]):
                 envelope = row["envelope"]
@@ -64,23 +68,38 @@ class OutboxRelay:
                     "type": str(envelope["type"]),
                     "content-type": "application/json",
                 }
-                value = json.dumps(envelope, separators=(",", ":")).encode()
-                await self._publisher.publish(row["topic"], row["key"], value, headers)
+                try:
+                    await self._publisher.publish(
+                        row["topic"], row["key"], encode(envelope), headers
+                    )
+                except MessageSizeTooLargeError:
+                    # Retrying cannot help, and the row must not hold up the ones behind it.
+                    log.error("outbox row too large for the broker", extra={"outbox_id": row["id"]})
+                    refused.append(row["id"])
+                    continue
                 done.append(row["id"])
         finally:
-            if done:
-                async with self._pool.acquire() as conn:
-                    await conn.execute(
-                        "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done
-                    )
-            if len(done) < len(rows):
-                # Release the unpublished rest at once instead of waiting for the lease to lapse.
-                async with self._pool.acquire() as conn:
-                    rest = [r["id"] for r in rows if r["id"] not in set(done)]
-                    await conn.execute(
-                        "UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[])", rest
-                    )
+            await self._settle(rows, done, refused)
         return len(done)
+
+    async def _settle(self, rows: list[Any], done: list[int], refused: list[int]) -> None:
+        """Mark published and refused rows; release the rest at once (no waiting for the lease)."""
+        rest = [r["id"] for r in rows if r["id"] not in {*done, *refused}]
+        async with self._pool.acquire() as conn:
+            if done:
+                await conn.execute(
+                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done
+                )
+            if refused:
+                await conn.execute(
+                    "UPDATE outbox SET failed_at = now(), failure = 'message too large'"
+                    " WHERE id = ANY($1::bigint[])",
+                    refused,
+                )
+            if rest:
+                await conn.execute(
+                    "UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[])", rest
+                )
 
     async def purge_published(self, older_than_hours: int = 24) -> None:
         """Forget published rows and old inbox ids (redeliveries older than this cannot occur)."""
@@ -99,40 +118,37 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled; publish failures back off and retry, nothing is dropped."""
-        listener = await self._pool.acquire()
-        schema = await listener.fetchval("SELECT current_schema()")
-        await listener.add_listener(f"outbox_{schema}", self._on_notify)
-        self.running = True
+        listener = None
+        channel = ""
         backoff = 0.1
-        rounds = 0
+        purged_at = time.monotonic()
         try:
+            listener = await self._pool.acquire()
+            channel = f"outbox_{await listener.fetchval('SELECT current_schema()')}"
+            await listener.add_listener(channel, self._on_notify)
+            self.running = True
             while True:
                 self._wake.clear()
                 try:
                     published = await self.publish_pending()
+                    if time.monotonic() - purged_at > 3600:
+                        purged_at = time.monotonic()
+                        await self.purge_published()
                     backoff = 0.1
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except Exception as exc:  # database or broker down: the rows stay, retry later
                     log.warning(
                         "outbox relay failed, retrying", extra={"error": type(exc).__name__}
                     )
-                    published = 0
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
-                    continue
-                except Exception as exc:  # broker errors: keep the rows, retry later
-                    log.warning("outbox publish failed, retrying", extra={"error": repr(exc)})
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
                 if published >= self._batch_size:
                     continue
-                rounds += 1
-                if rounds % 3600 == 0:
-                    await self.purge_published()
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_poll)
         finally:
             self.running = False
-            with suppress(Exception):
-                await listener.remove_listener(f"outbox_{schema}", self._on_notify)
-            await self._pool.release(listener)
+            if listener is not None:
+                with suppress(Exception):
+                    await listener.remove_listener(channel, self._on_notify)
+                await self._pool.release(listener)

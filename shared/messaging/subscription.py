@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
 from aiokafka.abc import ConsumerRebalanceListener
@@ -10,6 +12,8 @@ from faststream.middlewares import AckPolicy
 
 from shared.messaging.consumer import InboxConsumer
 from shared.settings import CommonSettings
+
+log = logging.getLogger(__name__)
 
 
 class GroupMembership(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -50,6 +54,12 @@ def subscribe(
     async def on_record(message: KafkaMessage) -> None:
         record = message.raw_message
         topic = record[0].topic if isinstance(record, tuple) else record.topic
-        await consumer.consume(topic, message)
+        try:
+            await consumer.consume(topic, message)
+        except Exception:
+            # FastStream would swallow this and a later ack would commit past the record: exit
+            # instead, so the restarted process reads it again from the last committed offset.
+            log.critical("consumer failed; exiting to be restarted", exc_info=True)
+            os._exit(70)
 
     return membership

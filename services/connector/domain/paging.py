@@ -6,11 +6,11 @@ object too large for any message is set aside for the caller to report, never se
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from shared.contracts.connections import Provider
 from shared.contracts.provider import ProviderChangesFetched, ProviderObject
+from shared.contracts.wire import encode
 
 PAGE_BYTES = 500_000
 MAX_OBJECT_BYTES = 900_000
@@ -30,9 +30,10 @@ class Paging:
 
 
 def encoded_size(value: ProviderObject | str) -> int:
+    """Bytes on the wire, measured with the relay's own encoder."""
     if isinstance(value, str):
-        return len(json.dumps(value).encode())
-    return len(value.model_dump_json().encode())
+        return len(encode(value))
+    return len(encode(value.model_dump(mode="json")))
 
 
 def split_pages(

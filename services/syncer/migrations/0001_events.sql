@@ -36,3 +36,16 @@ CREATE TABLE sync_issues (
     at                 timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (calendar_id, provider_object_id)
 );
+
+-- Pages of each full listing applied so far. Reconciliation (deleting what the listing did not
+-- name) runs only once every page of that listing has been applied, whatever their order; a
+-- listing with a missing page (dead-lettered, say) never deletes anything.
+CREATE TABLE full_sync_pages (
+    calendar_id text NOT NULL,
+    sync_id     text NOT NULL,
+    page        int NOT NULL,
+    final       boolean NOT NULL,
+    at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (calendar_id, sync_id, page)
+);
+CREATE INDEX full_sync_pages_at ON full_sync_pages (at);

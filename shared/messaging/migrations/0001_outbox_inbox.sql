@@ -8,9 +8,12 @@ CREATE TABLE outbox (
     envelope      jsonb NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
     claimed_until timestamptz,
-    published_at  timestamptz
+    published_at  timestamptz,
+    -- Set when the broker can never accept the row (too large): kept for inspection, skipped.
+    failed_at     timestamptz,
+    failure       text
 );
-CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL AND failed_at IS NULL;
 
 -- Inbox: one row per consumed message id, written in the consumer's transaction, so a
 -- redelivered message (offset not yet committed when a consumer died) changes nothing.

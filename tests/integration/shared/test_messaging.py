@@ -19,7 +19,7 @@ from shared.contracts.connections import ResyncCalendar
 from shared.contracts.envelope import Envelope, wrap
 from shared.db.pool import create_pool
 from shared.messaging import outbox
-from shared.messaging.broker import BrokerPublisher
+from shared.messaging.broker import BrokerPublisher, create_broker
 from shared.messaging.consumer import InboxConsumer
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.subscription import subscribe
@@ -219,3 +219,81 @@ async def test_a_message_flows_from_outbox_through_kafka_to_a_handler(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await broker.stop()
+
+
+async def test_a_row_too_large_for_the_broker_is_set_aside_and_the_rest_flows(
+    pool: asyncpg.Pool[Any], kafka: str, broker_settings: dict[str, Any]
+) -> None:
+    topic = await _create_topic(kafka)
+    huge = Envelope(
+        type="calendar.resync",
+        project_id="p",
+        key="cal_huge",
+        payload={"calendar_id": "x" * 1_200_000},
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await outbox.enqueue_envelope(conn, topic, huge)
+        await outbox.enqueue_envelope(conn, topic, _envelope("cal_after_huge"))
+    broker = create_broker(CommonSettings(**broker_settings), "test")
+    await broker.start()
+    try:
+        relay = OutboxRelay(pool, BrokerPublisher(broker))
+        while await relay.publish_pending():
+            pass
+    finally:
+        await broker.stop()
+    rows = {
+        r["key"]: r
+        for r in await pool.fetch(
+            "SELECT key, published_at, failed_at, failure FROM outbox WHERE topic = $1", topic
+        )
+    }
+    assert rows["cal_huge"]["failed_at"] is not None and rows["cal_huge"]["published_at"] is None
+    assert rows["cal_huge"]["failure"] == "message too large"
+    assert rows["cal_after_huge"]["published_at"] is not None
+
+
+def test_non_ascii_text_is_measured_and_sent_as_utf8() -> None:
+    from shared.contracts.wire import encode
+
+    assert len(encode({"t": "会議" * 1000})) < 6100  # escaped as \\uXXXX it would be 12 KB
+
+
+async def test_dead_lettering_waits_out_a_database_outage(pool: asyncpg.Pool[Any]) -> None:
+    """The offset must not move past a message whose dead letter could not be stored yet."""
+    outages = 3
+
+    class FlakyPool:
+        def acquire(self) -> Any:
+            nonlocal outages
+            if outages:
+                outages -= 1
+                raise ConnectionRefusedError("database restarting")
+            return pool.acquire()
+
+    consumer = InboxConsumer(FlakyPool(), {}, base_delay=0.001, max_delay=0.01)  # type: ignore[arg-type]
+    record = Record(b"not an envelope")
+    await consumer.consume(topics.SYNC_HINTS, record)
+    assert outages == 0 and consumer.dead_lettered == 1 and record.acks == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (asyncpg.exceptions.ConnectionFailureError(), True),
+        (asyncpg.exceptions.QueryCanceledError(), True),
+        (asyncpg.exceptions.DiskFullError(), True),
+        (asyncpg.exceptions.ReadOnlySQLTransactionError(), True),
+        (asyncpg.exceptions.SerializationError(), True),
+        (asyncpg.exceptions.UniqueViolationError(), False),
+        (asyncpg.exceptions.UndefinedColumnError(), False),
+        (ConnectionResetError(), True),
+        (ValueError("bad payload"), False),
+    ],
+)
+def test_infrastructure_errors_are_told_from_bad_messages(
+    error: BaseException, transient: bool
+) -> None:
+    from shared.messaging.consumer import is_infrastructure_error
+
+    assert is_infrastructure_error(error) is transient

@@ -167,9 +167,9 @@ async def test_full_sync_final_page_deletes_what_no_page_listed(
     cal = new_id("cal")
     await apply(syncer_pool, page(cal, (A, B, SERIES)))
     full = "full-" + new_id("sync")
-    await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=1))
+    await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=0))
     assert len(await announced(syncer_pool, cal)) == 4
-    await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=2))
+    await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=1))
 
     deletions = (await announced(syncer_pool, cal))[4:]
     assert [(m.version, m.change, m.event.title) for m in deletions] == [(5, "deleted", "Beta")]
@@ -242,3 +242,28 @@ async def test_object_both_listed_and_removed_counts_as_removed(
         "created",
         "deleted",
     ]
+
+
+async def test_full_sync_reconciles_only_once_every_page_arrived_in_any_order(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B, SERIES)))
+    full = "full-" + new_id("sync")
+    await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=1))
+    assert len(await announced(syncer_pool, cal)) == 4  # page 0 missing: nothing deleted yet
+    await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=0))
+    assert [(m.change, m.event.title) for m in (await announced(syncer_pool, cal))[4:]] == [
+        ("deleted", "Beta")
+    ]
+
+
+async def test_a_full_sync_missing_a_page_deletes_nothing(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B)))
+    full = "full-" + new_id("sync")
+    await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=0))
+    await apply(syncer_pool, page(cal, (), sync_id=full, full=True, final=True, number=2))
+    assert [m.change for m in await announced(syncer_pool, cal)] == ["created", "created"]
