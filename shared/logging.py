@@ -6,6 +6,7 @@ import contextvars
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,11 +37,21 @@ class JsonFormatter(logging.Formatter):
             entry["correlation_id"] = cid
         entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
         if record.exc_info:
-            # Exception type and location only: exception texts may quote provider payloads.
-            exc_type = record.exc_info[0]
-            entry["exc_type"] = exc_type.__name__ if exc_type else None
-            entry["exc"] = self.formatException(record.exc_info)
+            # Exception types and frames only: exception texts may quote credentials or payloads.
+            entry["exc"] = _frames_without_messages(record.exc_info[1])
         return json.dumps(entry, default=str)
+
+
+def _frames_without_messages(exc: BaseException | None) -> str:
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = traceback.extract_tb(exc.__traceback__)
+        parts += [f"{f.filename}:{f.lineno} in {f.name}" for f in frames]
+        parts.append(f"{type(exc).__module__}.{type(exc).__qualname__}")
+        exc = exc.__cause__ or exc.__context__
+    return "\n".join(parts)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -68,7 +68,11 @@ class MessagingRuntime:
             with suppress(asyncio.CancelledError, Exception):
                 await task
         await self.broker.stop()
-        await self.pool.close()
+        try:
+            await asyncio.wait_for(self.pool.close(), 10)
+        except TimeoutError:
+            log.warning("database pool did not close in 10 s; terminating its connections")
+            self.pool.terminate()
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         async def database() -> bool:

@@ -13,6 +13,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when nothing listens on host:port (so a service can bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 def wait_for_listener(host: str, port: int, timeout: float) -> None:
     """Block until something accepts TCP connections on host:port, or raise TimeoutError."""
     deadline = time.monotonic() + timeout

@@ -24,12 +24,11 @@ class EmbeddedPostgres:
         self.data_dir = data_dir.resolve()
         self.port = port
         self.durable = durable
-        self._user: str | None = None
+        self._user = self._system_user()
         self._password_file = self.data_dir.parent / f"{self.data_dir.name}.superuser"
 
     def start(self) -> str:
         """Init the cluster if new, start it, and return the superuser DSN."""
-        self._user = self._system_user()
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         if (self.data_dir / "postmaster.pid").exists():
             self._pg_ctl(["-m", "immediate", "stop"], check=False)
@@ -60,10 +59,11 @@ class EmbeddedPostgres:
             shutil.rmtree(self.data_dir)
         self.data_dir.mkdir(mode=0o700)
         password = secrets.token_urlsafe(24)
+        self._password_file.touch(mode=0o600)
         self._password_file.write_text(password)
-        self._password_file.chmod(0o644 if self._user else 0o600)
         if self._user:
             self._prepare_for(self._user)
+            shutil.chown(self._password_file, self._user, self._user)  # initdb reads it as them
         self._run(
             [
                 str(POSTGRES_BIN_PATH / "initdb"),

@@ -17,7 +17,7 @@ import httpx
 
 from rollcall.bootstrap import SERVICES, create_topics, provision_database, replay_outboxes
 from rollcall.dev.config import DevSettings
-from rollcall.dev.ports import free_port
+from rollcall.dev.ports import free_port, port_is_free
 from rollcall.dev.postgres import EmbeddedPostgres
 from rollcall.dev.secrets_file import DevSecrets, load_or_create
 from rollcall.dev.supervisor import ServiceSpec, Supervisor
@@ -99,7 +99,7 @@ class DevRun:
     async def run(self) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         try:
             return await self._run(stop)
@@ -108,6 +108,12 @@ class DevRun:
 
     async def _run(self, stop: asyncio.Event) -> int:
         began = time.monotonic()
+        if not port_is_free(self.settings.gateway_port):
+            say(
+                f"GATEWAY_PORT {self.settings.gateway_port} is already in use (another"
+                " `make run`?). Stop that process or set GATEWAY_PORT to a free port."
+            )
+            return 1
         admin_dsn, bootstrap = await asyncio.to_thread(self.start_servers)
         secrets = load_or_create(self.secrets_path())
         await create_topics(bootstrap, self.settings.kafka_partitions)

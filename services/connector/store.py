@@ -298,3 +298,22 @@ async def request_due_polls(conn: db.Connection) -> int:
         """
     )
     return int(status.split()[-1])
+
+
+async def forget_abandoned_registrations(conn: db.Connection) -> int:
+    """Drop credentials no connect command ever followed within 24 h (the gateway failed after
+    handing them over), so no secret outlives the calendar it was meant for."""
+    status: str = await conn.execute(
+        """
+        WITH gone AS (
+            DELETE FROM connections
+            WHERE state = 'connecting' AND last_attempted_sync_at IS NULL
+              AND sync_requested_at IS NULL AND sync_claimed_until IS NULL
+              AND created_at < now() - interval '24 hours'
+            RETURNING calendar_id, grant_id)
+        DELETE FROM grants g WHERE g.id IN (SELECT grant_id FROM gone)
+          AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.grant_id = g.id
+                          AND c.calendar_id NOT IN (SELECT calendar_id FROM gone))
+        """
+    )
+    return int(status.split()[-1])

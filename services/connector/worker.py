@@ -74,9 +74,11 @@ class SyncWorker:
             await asyncio.sleep(self._poll_check)
 
     async def request_due_polls(self) -> int:
-        """Queue the syncs that polling makes due; returns how many."""
+        """Queue the syncs that polling makes due (and drop abandoned credentials); returns how
+        many syncs were queued."""
         try:
             async with self._ctx.pool.acquire() as conn:
+                await store.forget_abandoned_registrations(conn)
                 return await store.request_due_polls(conn)
         except _DB_ERRORS as exc:
             log.warning("sync poller database error", extra={"error": type(exc).__name__})

@@ -33,6 +33,9 @@ async def ensure_dev_project(conn: Connection, api_key: str | None) -> tuple[str
         existing = await project_store.project_with_name(conn, "dev")
         if existing is None:
             return await create_project(conn, "dev", api_key)
+        if api_key is None:
+            # A new key each run: the one printed last time stops working, none pile up.
+            await project_store.revoke_project_keys(conn, existing)
         key = api_key or generate_key()
         if not is_acceptable(key):
             raise UnacceptableKey("API keys need at least 16 printable characters and no spaces")

@@ -18,4 +18,5 @@ async def index_event_change(
 
 
 async def forget_calendar(conn: Connection, envelope: Envelope, deleted: CalendarDeleted) -> None:
+    await store.mark_calendar_deleted(conn, deleted.calendar_id)
     await store.delete_calendar_meetings(conn, deleted.calendar_id)

@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _read_lines(process: subprocess.Popen[str], lines: list[str]) -> None:
         lines.append(line.rstrip("\n"))
 
 
-def _wait_for(lines: list[str], pattern: str, timeout: float) -> str:
+def wait_for_line(lines: list[str], pattern: str, timeout: float) -> str:
     regex = re.compile(pattern)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -64,19 +65,20 @@ def _wait_for(lines: list[str], pattern: str, timeout: float) -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def system() -> Iterator[RunningSystem]:
-    """Started with no server configured, exactly like a newcomer's `make run`."""
-    state_dir = Path(tempfile.mkdtemp(prefix="rollcall-e2e-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_PORT": str(port),
-        "ROLLCALL_STATE_DIR": str(state_dir),
-        "ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789",
-    }
-    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "ROLLCALL_DATA_DIR"):
+@contextmanager
+def launched(
+    state_dir: Path, port: int, **extra_env: str
+) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`python -m rollcall.dev` with no server configured; stopped (SIGINT) on exit."""
+    env = {**os.environ, "GATEWAY_PORT": str(port), "ROLLCALL_STATE_DIR": str(state_dir)}
+    for name in (
+        "DATABASE_URL",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "ROLLCALL_DATA_DIR",
+        "ROLLCALL_DEV_API_KEY",
+    ):
         env.pop(name, None)
+    env.update(extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "rollcall.dev"],
         cwd=REPO,
@@ -88,10 +90,7 @@ def system() -> Iterator[RunningSystem]:
     lines: list[str] = []
     threading.Thread(target=_read_lines, args=(process, lines), daemon=True).start()
     try:
-        url = _wait_for(lines, r"^ROLLCALL_GATEWAY_URL=(\S+)$", 180)
-        key = _wait_for(lines, r"^ROLLCALL_API_KEY=(\S+)$", 5)
-        bootstrap = _wait_for(lines, r"^ROLLCALL_KAFKA_BOOTSTRAP=(\S+)$", 5)
-        yield RunningSystem(process, url, key, bootstrap, state_dir, lines)
+        yield process, lines
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -99,3 +98,21 @@ def system() -> Iterator[RunningSystem]:
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def wait_ready(lines: list[str]) -> tuple[str, str, str]:
+    """The three contract lines (gateway URL, API key, broker address) once printed."""
+    url = wait_for_line(lines, r"^ROLLCALL_GATEWAY_URL=(\S+)$", 180)
+    key = wait_for_line(lines, r"^ROLLCALL_API_KEY=(\S+)$", 5)
+    bootstrap = wait_for_line(lines, r"^ROLLCALL_KAFKA_BOOTSTRAP=(\S+)$", 5)
+    return url, key, bootstrap
+
+
+@pytest.fixture(scope="session")
+def system() -> Iterator[RunningSystem]:
+    """Started with no server configured, exactly like a newcomer's `make run`."""
+    state_dir = Path(tempfile.mkdtemp(prefix="rollcall-e2e-"))
+    fixed = {"ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789"}
+    with launched(state_dir, free_port(), **fixed) as (process, lines):
+        url, key, bootstrap = wait_ready(lines)
+        yield RunningSystem(process, url, key, bootstrap, state_dir, lines)

@@ -33,3 +33,10 @@ async def project_with_name(conn: Connection, name: str) -> str | None:
         "SELECT id FROM projects WHERE name = $1 ORDER BY created_at LIMIT 1", name
     )
     return str(value) if value is not None else None
+
+
+async def revoke_project_keys(conn: Connection, project_id: str) -> None:
+    await conn.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE project_id = $1 AND revoked_at IS NULL",
+        project_id,
+    )

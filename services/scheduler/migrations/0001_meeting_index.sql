@@ -15,3 +15,10 @@ CREATE TABLE meeting_events (
 );
 CREATE INDEX meeting_events_calendar ON meeting_events (calendar_id);
 CREATE INDEX meeting_events_upcoming ON meeting_events (start_time) WHERE NOT is_deleted;
+
+-- Deleted calendars: `calendar.deleted` and `events.changed` travel on different topics, so a
+-- change may arrive after the deletion; it must not bring the calendar's events back.
+CREATE TABLE deleted_calendars (
+    calendar_id text PRIMARY KEY,
+    deleted_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -124,3 +124,17 @@ async def test_a_sync_finishing_after_the_grant_was_replaced_changes_nothing(
     assert await connector.pool.fetchval("SELECT count(*) FROM outbox") == 0
     row = await connector.row("cal_stale")
     assert row["state"] == "connecting" and row["sync_claimed_until"] is None
+
+
+async def test_credentials_no_connect_command_followed_are_dropped_after_a_day(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await connector.register("cal_abandoned", credentials(radicale), None)
+    await _connected(connector, radicale, "cal_kept")
+    async with connector.pool.acquire() as conn:
+        assert await store.forget_abandoned_registrations(conn) == 0  # too recent
+        await conn.execute("UPDATE connections SET created_at = now() - interval '25 hours'")
+        assert await store.forget_abandoned_registrations(conn) == 1
+    remaining = await connector.pool.fetch("SELECT calendar_id FROM connections")
+    assert [r["calendar_id"] for r in remaining] == ["cal_kept"]
+    assert await connector.pool.fetchval("SELECT count(*) FROM grants") == 1

@@ -214,7 +214,7 @@ async def test_openapi_and_metrics_are_served(gateway: Gateway) -> None:
     assert {"/v1/calendars", "/v1/calendar_events", "/v1/calendars/{calendar_id}"} <= set(
         spec["paths"]
     )
-    assert (await client.get("/metrics/")).status_code == 200
+    assert (await client.get("/metrics")).status_code == 200
 
 
 async def test_a_request_id_is_echoed_and_carried_into_the_commands_it_enqueues(
@@ -232,3 +232,16 @@ async def test_a_request_id_is_echoed_and_carried_into_the_commands_it_enqueues(
     assert carried == "req-123"
     minted = await tenant.api.get("/v1/calendars", headers={"X-Request-Id": "bad id with spaces"})
     assert len(minted.headers["x-request-id"]) == 32
+
+
+async def test_each_dev_start_replaces_the_generated_key(gateway: Gateway) -> None:
+    from services.gateway.projects import ensure_dev_project
+
+    async with gateway.pool.acquire() as conn:
+        project, first = await ensure_dev_project(conn, None)
+        again, second = await ensure_dev_project(conn, None)
+        same, fixed = await ensure_dev_project(conn, "rk_fixed_dev_key_for_tests")
+    assert project == again == same and first != second
+    assert (await gateway.client(first).get("/v1/calendars")).status_code == 401
+    assert (await gateway.client(second).get("/v1/calendars")).status_code == 200  # fixed: kept
+    assert (await gateway.client(fixed).get("/v1/calendars")).status_code == 200
