@@ -245,3 +245,11 @@ async def test_each_dev_start_replaces_the_generated_key(gateway: Gateway) -> No
     assert (await gateway.client(first).get("/v1/calendars")).status_code == 401
     assert (await gateway.client(second).get("/v1/calendars")).status_code == 200  # fixed: kept
     assert (await gateway.client(fixed).get("/v1/calendars")).status_code == 200
+
+
+async def test_readyz_is_503_while_another_service_is_not_ready(gateway: Gateway) -> None:
+    response = await gateway.client().get("/readyz")
+    assert response.status_code == 503  # nothing answers at the connector, syncer, scheduler URLs
+    checks = response.json()["checks"]
+    assert checks["database"] and checks["outbox_relay"] and not checks["connector"]
+    assert (await gateway.client().get("/healthz")).status_code == 200
