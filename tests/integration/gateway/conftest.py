@@ -19,8 +19,9 @@ from services.gateway.projects import create_project
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import calendars as calendar_store
 from shared.contracts.envelope import wrap
-from shared.contracts.events import Attendee, CalendarEventChanged, EventState, Meeting, Person
+from shared.contracts.events import Attendee, CalendarEventChanged, Meeting, Person
 from shared.ids import new_id
+from tests.factories import event_state
 
 
 @dataclass
@@ -62,24 +63,10 @@ class Gateway:
 
     async def event(self, tenant: Tenant, calendar_id: str, version: int, **fields: Any) -> str:
         start = fields.pop("start", datetime.now(UTC) + timedelta(days=1))
-        state = EventState(
+        state = event_state(
             id=fields.pop("id", new_id("evt")),
             calendar_id=calendar_id,
-            provider_event_id=new_id("obj"),
-            ical_uid=None,
-            series_id=None,
-            is_recurring=False,
-            is_exception=False,
-            original_start_time=None,
-            title=fields.pop("title", "Meeting"),
-            description=fields.pop("description", None),
-            location=None,
             start_time=start,
-            end_time=start + timedelta(hours=1),
-            is_all_day=False,
-            time_zone="UTC",
-            status=fields.pop("status", "confirmed"),
-            is_deleted=fields.pop("is_deleted", False),
             organizer=Person(email="owner@example.com", name=None, is_self=True),
             attendees=tuple(
                 Attendee(
@@ -91,8 +78,7 @@ class Gateway:
                 )
                 for a in fields.pop("attendees", ())
             ),
-            meeting=fields.pop("meeting", None),
-            raw=None,
+            **fields,
         )
         change = CalendarEventChanged(
             calendar_id=calendar_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -13,9 +13,10 @@ from rollcall.bootstrap import DatabaseLayout
 from services.scheduler import handlers
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import Payload, wrap
-from shared.contracts.events import CalendarEventChanged, EventState, Meeting
+from shared.contracts.events import CalendarEventChanged, Meeting
 from shared.db.pool import create_pool
 from shared.ids import new_id
+from tests.factories import event_state
 
 
 @pytest.fixture
@@ -32,27 +33,11 @@ async def deliver(pool: asyncpg.Pool[Any], payload: Payload) -> None:
 
 
 def change(calendar_id: str, event_id: str, version: int, hour: int) -> CalendarEventChanged:
-    start = datetime(2030, 1, 1, hour, tzinfo=UTC)
-    event = EventState(
+    event = event_state(
         id=event_id,
         calendar_id=calendar_id,
-        provider_event_id="x",
-        ical_uid=None,
-        series_id=None,
-        is_recurring=False,
-        is_exception=False,
-        original_start_time=None,
         title="Sync",
-        description=None,
-        location=None,
-        start_time=start,
-        end_time=start + timedelta(minutes=30),
-        is_all_day=False,
-        time_zone="UTC",
-        status="confirmed",
-        is_deleted=False,
-        organizer=None,
-        attendees=(),
+        start_time=datetime(2030, 1, 1, hour, tzinfo=UTC),
         meeting=Meeting(
             url="https://meet.google.com/abc-defg-hij",
             platform="google_meet",
@@ -60,7 +45,6 @@ def change(calendar_id: str, event_id: str, version: int, hour: int) -> Calendar
             passcode=None,
             key="google_meet:abc-defg-hij",
         ),
-        raw=None,
     )
     return CalendarEventChanged(
         calendar_id=calendar_id,

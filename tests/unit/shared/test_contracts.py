@@ -10,32 +10,12 @@ from pydantic import ValidationError
 
 from shared.contracts.envelope import Envelope, UnknownMessageType, unwrap, wrap
 from shared.contracts.events import CalendarEventChanged, EventState
+from tests.factories import event_state
 
 
 def _event(start: date | datetime, end: date | datetime) -> EventState:
-    return EventState(
-        id="evt_1",
-        calendar_id="cal_1",
-        provider_event_id="x",
-        ical_uid="u",
-        series_id=None,
-        is_recurring=False,
-        is_exception=False,
-        original_start_time=None,
-        title="t",
-        description=None,
-        location=None,
-        start_time=start,
-        end_time=end,
-        is_all_day=isinstance(start, date) and not isinstance(start, datetime),
-        time_zone=None,
-        status="confirmed",
-        is_deleted=False,
-        organizer=None,
-        attendees=(),
-        meeting=None,
-        raw=None,
-    )
+    all_day = isinstance(start, date) and not isinstance(start, datetime)
+    return event_state(start_time=start, end_time=end, is_all_day=all_day, time_zone=None)
 
 
 @pytest.mark.parametrize(
