@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from rollcall.bootstrap import SERVICES, DatabaseLayout, create_topics, provision_database
-from tests.servers import Radicale, Servers, running_radicale, running_servers
+from tests.servers import Radicale, Servers, running_radicale, running_servers, running_xandikos
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +69,9 @@ def radicale() -> Iterator[Radicale]:
     os.environ.setdefault("PYTHON", sys.executable)
     with running_radicale({"alice": "alice-secret", "bob": "bob-secret"}) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def xandikos() -> Iterator[str]:
+    with running_xandikos() as url:
+        yield url

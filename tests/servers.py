@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,6 +100,36 @@ def running_radicale(users: dict[str, str]) -> Iterator[Radicale]:
     try:
         wait_for_listener("127.0.0.1", port, timeout=30)
         yield Radicale(f"http://127.0.0.1:{port}/", users)
+    finally:
+        process.terminate()
+        process.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def running_xandikos() -> Iterator[str]:
+    """A Xandikos CalDAV server (no auth, `--defaults`: /user/calendars/calendar/); its URL."""
+    root = Path(tempfile.mkdtemp(prefix="xandikos-"))
+    port = free_port()
+    executable = Path(os.environ.get("PYTHON", sys.executable)).parent / "xandikos"
+    process = subprocess.Popen(
+        [
+            str(executable),
+            "serve",
+            "-d",
+            str(root),
+            "--defaults",
+            "-l",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_listener("127.0.0.1", port, timeout=30)
+        yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
         process.wait(10)
