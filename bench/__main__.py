@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import hop
+from bench import hop, sandbox_list
 from bench.servers import bench_servers
 
 
@@ -33,6 +33,9 @@ async def run(quick: bool) -> dict[str, Any]:
         results["outbox_to_handler_50_per_s"] = asdict(
             await hop.outbox_to_handler(servers, 50, 3 if quick else 20, fetch_wait)
         )
+    results["sandbox_google_list"] = await asyncio.to_thread(
+        sandbox_list.list_seeded_events, 20_000 if quick else 100_000, 10
+    )
     return results
 
 
@@ -43,12 +46,18 @@ def main() -> None:
     results = asyncio.run(run(args.quick))
     print(f"{'metric':<34} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'n':>6}")
     for name, value in results.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "p50_ms" in value:
             print(
                 f"{name:<34} {value['p50_ms']:>8} {value['p99_ms']:>8} {value['max_ms']:>8}"
                 f" {value['count']:>6}"
             )
     print(f"{'raw_insert_commits_per_s':<34} {results['raw_insert_commits_per_s']:>8}")
+    listing = results["sandbox_google_list"]
+    print(
+        f"{'sandbox_google_list_events_per_s':<34} {listing['events_per_s']:>8}"
+        f"  ({listing['events_listed']} events; loopback /healthz p50"
+        f" {listing['raw_http_round_trip_p50_ms']} ms)"
+    )
     out = Path(".rollcall/bench/latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -16,6 +16,8 @@ class DevSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
     )
     gateway_port: int = Field(default=8080, validation_alias=AliasChoices("GATEWAY_PORT"))
+    sandbox_port: int | None = Field(default=None, validation_alias=AliasChoices("SANDBOX_PORT"))
+    sandbox: bool = Field(default=True, validation_alias=AliasChoices("ROLLCALL_DEV_SANDBOX"))
     public_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("PUBLIC_BASE_URL")
     )

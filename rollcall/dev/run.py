@@ -30,6 +30,15 @@ def say(message: str) -> None:
     sys.stdout.flush()
 
 
+class PortTaken(Exception):
+    """A port the run needs is in use."""
+
+    def __init__(self, name: str, port: int) -> None:
+        super().__init__(f"{name} {port}")
+        self.name = name
+        self.port = port
+
+
 class DevRun:
     def __init__(self, settings: DevSettings) -> None:
         self.settings = settings
@@ -37,6 +46,7 @@ class DevRun:
         self.postgres: EmbeddedPostgres | None = None
         self.tansu: EmbeddedTansu | None = None
         self.supervisor: Supervisor | None = None
+        self.sandbox_port: int | None = None
 
     def start_servers(self) -> tuple[str, str]:
         """Admin DSN and Kafka bootstrap: the configured servers, or embedded ones."""
@@ -91,10 +101,30 @@ class DevRun:
             common[f"{service.upper()}_DATABASE_URL"] = dsns[service]
             if service != "gateway":
                 common[f"GATEWAY_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
-        return [
+        if self.sandbox_port is not None:
+            sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
+            # Provider base URLs (read by the connector's OAuth providers) point at the sandbox.
+            common["GOOGLE_API_BASE_URL"] = f"{sandbox_url}/google"
+            common["GOOGLE_OAUTH_BASE_URL"] = f"{sandbox_url}/google"
+        specs = [
             ServiceSpec(name, [sys.executable, "-m", f"services.{name}"], dict(common))
             for name in SERVICES
         ]
+        if self.sandbox_port is not None:
+            argv = [sys.executable, "-m", "sandbox", "--port", str(self.sandbox_port)]
+            specs.append(ServiceSpec("sandbox", argv, dict(common)))
+        return specs
+
+    def choose_sandbox_port(self) -> int | None:
+        """SANDBOX_PORT if set (it must be free), else 8090 when free, else any free port."""
+        if not self.settings.sandbox:
+            return None
+        wanted = self.settings.sandbox_port
+        if wanted is not None:
+            if not port_is_free(wanted):
+                raise PortTaken("SANDBOX_PORT", wanted)
+            return wanted
+        return 8090 if port_is_free(8090) else free_port()
 
     async def run(self) -> int:
         stop = asyncio.Event()
@@ -108,10 +138,14 @@ class DevRun:
 
     async def _run(self, stop: asyncio.Event) -> int:
         began = time.monotonic()
-        if not port_is_free(self.settings.gateway_port):
+        try:
+            if not port_is_free(self.settings.gateway_port):
+                raise PortTaken("GATEWAY_PORT", self.settings.gateway_port)
+            self.sandbox_port = self.choose_sandbox_port()
+        except PortTaken as taken:
             say(
-                f"GATEWAY_PORT {self.settings.gateway_port} is already in use (another"
-                " `make run`?). Stop that process or set GATEWAY_PORT to a free port."
+                f"{taken.name} {taken.port} is already in use (another `make run`?)."
+                f" Stop that process or set {taken.name} to a free port."
             )
             return 1
         admin_dsn, bootstrap = await asyncio.to_thread(self.start_servers)
@@ -132,10 +166,16 @@ class DevRun:
                 return 0
             say("the services did not become ready within 120 s; see the logs above")
             return 1
+        sandbox_url = f"http://127.0.0.1:{self.sandbox_port}" if self.sandbox_port else None
+        if sandbox_url and not await _wait_healthy(sandbox_url, stop, within_seconds=60):
+            say("the provider sandbox did not start within 60 s; see the logs above")
+            return 0 if stop.is_set() else 1
         say(f"ready in {time.monotonic() - began:.1f}s")
         print(f"ROLLCALL_GATEWAY_URL={gateway_url}", flush=True)
         print(f"ROLLCALL_API_KEY={api_key}", flush=True)
         print(f"ROLLCALL_KAFKA_BOOTSTRAP={bootstrap}", flush=True)
+        if sandbox_url:
+            print(f"ROLLCALL_SANDBOX_URL={sandbox_url}", flush=True)
         await stop.wait()
         say("stopping")
         return 0
@@ -170,11 +210,19 @@ async def _dev_project(gateway_dsn: str, fixed_key: str | None) -> tuple[str, st
 
 
 async def _wait_ready(gateway_url: str, stop: asyncio.Event, within_seconds: float) -> bool:
+    return await _wait_for_200(f"{gateway_url}/readyz", stop, within_seconds)
+
+
+async def _wait_healthy(sandbox_url: str, stop: asyncio.Event, within_seconds: float) -> bool:
+    return await _wait_for_200(f"{sandbox_url}/healthz", stop, within_seconds)
+
+
+async def _wait_for_200(url: str, stop: asyncio.Event, within_seconds: float) -> bool:
     deadline = time.monotonic() + within_seconds
     async with httpx.AsyncClient(timeout=2.0) as client:
         while time.monotonic() < deadline and not stop.is_set():
             with contextlib.suppress(httpx.HTTPError):
-                if (await client.get(f"{gateway_url}/readyz")).status_code == 200:
+                if (await client.get(url)).status_code == 200:
                     return True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)

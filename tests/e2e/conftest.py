@@ -101,10 +101,11 @@ def launched(
 
 
 def wait_ready(lines: list[str]) -> tuple[str, str, str]:
-    """The three contract lines (gateway URL, API key, broker address) once printed."""
+    """The contract lines (gateway URL, API key, broker address, sandbox URL) once printed."""
     url = wait_for_line(lines, r"^ROLLCALL_GATEWAY_URL=(\S+)$", 180)
     key = wait_for_line(lines, r"^ROLLCALL_API_KEY=(\S+)$", 5)
     bootstrap = wait_for_line(lines, r"^ROLLCALL_KAFKA_BOOTSTRAP=(\S+)$", 5)
+    wait_for_line(lines, r"^ROLLCALL_SANDBOX_URL=(\S+)$", 5)
     return url, key, bootstrap
 
 

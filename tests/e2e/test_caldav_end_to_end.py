@@ -14,7 +14,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.e2e.conftest import RunningSystem
+from tests.e2e.conftest import RunningSystem, wait_for_line
 from tests.servers import Radicale
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +126,9 @@ def test_startup_prints_the_contract_lines_and_is_ready(system: RunningSystem) -
     assert httpx.get(f"{system.gateway_url}/healthz", timeout=5).status_code == 200
     assert "/v1/calendars" in httpx.get(f"{system.gateway_url}/openapi.json").json()["paths"]
     prefixes = {line.split("|")[0].strip() for line in system.lines if "|" in line}
-    assert {"gateway", "connector", "syncer", "scheduler"} <= prefixes
+    assert {"gateway", "connector", "syncer", "scheduler", "sandbox"} <= prefixes
+    sandbox = wait_for_line(system.lines, r"^ROLLCALL_SANDBOX_URL=(\S+)$", 1)
+    assert httpx.get(f"{sandbox}/healthz", timeout=5).status_code == 200
 
 
 def test_a_caldav_calendar_syncs_end_to_end(

@@ -1,0 +1,49 @@
+"""Sandbox settings (`SANDBOX_*`), including the behaviours providers.md marks as uncertain."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SandboxSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SANDBOX_HOST"))
+    port: int = Field(default=8090, validation_alias=AliasChoices("SANDBOX_PORT"))
+    access_token_ttl_seconds: int = Field(
+        default=3600, ge=1, validation_alias=AliasChoices("SANDBOX_ACCESS_TOKEN_TTL_SECONDS")
+    )
+    authorization_code_ttl_seconds: int = Field(
+        default=600, ge=1, validation_alias=AliasChoices("SANDBOX_AUTHORIZATION_CODE_TTL_SECONDS")
+    )
+    google_meet_on_insert: bool = Field(
+        default=True, validation_alias=AliasChoices("SANDBOX_GOOGLE_MEET_ON_INSERT")
+    )
+    google_page_size_default: int = Field(
+        default=250, ge=1, validation_alias=AliasChoices("SANDBOX_GOOGLE_PAGE_SIZE_DEFAULT")
+    )
+    google_channel_ttl_seconds: int = Field(
+        default=7 * 24 * 3600,
+        ge=1,
+        validation_alias=AliasChoices("SANDBOX_GOOGLE_CHANNEL_TTL_SECONDS"),
+    )
+    google_sync_token_ttl_seconds: int = Field(
+        default=7 * 24 * 3600,
+        ge=1,
+        validation_alias=AliasChoices("SANDBOX_GOOGLE_SYNC_TOKEN_TTL_SECONDS"),
+    )
+    # providers.md marks these Google behaviours uncertain: configurable, with a documented default.
+    # Whether incremental results stay inside the full sync's timeMin/timeMax (§1.3, §7);
+    # False: every change is returned, the harder case for clients.
+    google_incremental_keeps_window: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("SANDBOX_GOOGLE_INCREMENTAL_KEEPS_WINDOW"),
+    )
+    # The primary calendar's zone: Google takes it from the user's settings.
+    google_primary_time_zone: str = Field(
+        default="UTC", validation_alias=AliasChoices("SANDBOX_GOOGLE_PRIMARY_TIME_ZONE")
+    )
+    allow_private_push_addresses: bool = Field(
+        default=True, validation_alias=AliasChoices("SANDBOX_ALLOW_PRIVATE_PUSH_ADDRESSES")
+    )

@@ -1,0 +1,76 @@
+"""The sandbox's seams: what the provider emulations share, as small protocols and records.
+
+`World` is built once by the composition root (`app.py`) and handed to every router. The OAuth
+machinery, the fault rules and the request log are shared by all providers; each provider's
+resources live in its own backend (Google: `sandbox/google/`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sandbox.settings import SandboxSettings
+
+
+@dataclass
+class Account:
+    """A user of one provider (one mailbox); its resources belong to the provider's backend."""
+
+    id: str
+    provider: str
+    email: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SeedRequest:
+    """`POST /_admin/seed`: deterministic bulk data for one account."""
+
+    calendars: int
+    events_per_calendar: int
+    recurring_share: float
+    meeting_link_share: float
+    seed: int
+
+
+class Identity(Protocol):
+    """Who a bearer token belongs to (implemented by the shared OAuth store)."""
+
+    def account_for_access_token(self, provider: str, token: str) -> Account | None:
+        """The account of a live (unexpired, unrevoked) access token, else None."""
+
+    def account(self, account_id: str) -> Account | None: ...
+
+
+class FaultInjector(Protocol):
+    def take_push_drop(self, provider: str) -> bool:
+        """True when a configured fault says to drop this push notification (consumes one)."""
+
+
+class ProviderBackend(Protocol):
+    """A provider's resources (calendars, events, channels): one per provider."""
+
+    name: str
+
+    def on_account_created(self, account: Account) -> None:
+        """Create the account's default resources (Google: the primary calendar)."""
+
+    def seed(self, account: Account, request: SeedRequest) -> dict[str, Any]:
+        """Add deterministic data; returns a summary (ids created, counts)."""
+
+    def expire_sync_tokens(self, account_id: str | None) -> int:
+        """Make every outstanding sync token (of one account, or all) answer 410; returns how many
+        calendars were affected."""
+
+    def reset(self) -> None:
+        """Forget every resource (accounts are reset by the identity store)."""
+
+
+@dataclass
+class World:
+    settings: SandboxSettings
+    identity: Identity
+    faults: FaultInjector
+    backends: dict[str, ProviderBackend] = field(default_factory=dict)

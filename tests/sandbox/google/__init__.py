@@ -1,0 +1,1 @@
+"""Tests of the Google Calendar API v3 emulation."""

@@ -1,0 +1,205 @@
+"""Google emulation fixtures: the Calendar API router on a bare FastAPI app, with a hand-written
+identity (token → account), fault injector and clock, plus a tiny push receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from sandbox.google import google_provider
+from sandbox.google.backend import GoogleBackend
+from sandbox.google.listing import ScanLimits
+from sandbox.settings import SandboxSettings
+from sandbox.world import Account, World
+
+API = "/google/calendar/v3"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2030, 1, 7, 9, tzinfo=UTC)  # a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class FakeIdentity:
+    tokens: dict[str, Account] = field(default_factory=dict)
+
+    def account_for_access_token(self, provider: str, token: str) -> Account | None:
+        account = self.tokens.get(token)
+        return account if account is not None and provider == account.provider else None
+
+    def account(self, account_id: str) -> Account | None:
+        return next((a for a in self.tokens.values() if a.id == account_id), None)
+
+
+@dataclass
+class FakeFaults:
+    drops: int = 0
+
+    def take_push_drop(self, provider: str) -> bool:
+        if self.drops > 0 and provider == "google":
+            self.drops -= 1
+            return True
+        return False
+
+
+@dataclass
+class Sandbox:
+    """The router under test, and the hand-written world around it."""
+
+    client: httpx.AsyncClient
+    backend: GoogleBackend
+    identity: FakeIdentity
+    faults: FakeFaults
+    clock: FakeClock
+
+    def account(self, email: str) -> tuple[Account, dict[str, str]]:
+        """A new account with its primary calendar; returns it and its Authorization header."""
+        account = Account(f"acct-{email}", "google", email, self.clock())
+        token = f"token-{email}"
+        self.identity.tokens[token] = account
+        self.backend.on_account_created(account)
+        return account, {"Authorization": f"Bearer {token}"}
+
+
+def make_sandbox(
+    settings: SandboxSettings | None = None, limits: ScanLimits | None = None
+) -> tuple[FastAPI, FakeIdentity, FakeFaults, FakeClock, GoogleBackend]:
+    identity, faults, clock = FakeIdentity(), FakeFaults(), FakeClock()
+    world = World(settings=settings or SandboxSettings(), identity=identity, faults=faults)
+    backend, router = google_provider(world, clock=clock, limits=limits)
+    assert isinstance(backend, GoogleBackend)
+    app = FastAPI()
+    app.include_router(router)
+    return app, identity, faults, clock, backend
+
+
+@pytest.fixture
+def settings() -> SandboxSettings:
+    return SandboxSettings(google_meet_on_insert=False)
+
+
+@pytest.fixture
+def limits() -> ScanLimits | None:
+    return None
+
+
+@pytest.fixture
+async def sandbox(settings: SandboxSettings, limits: ScanLimits | None) -> AsyncIterator[Sandbox]:
+    app, identity, faults, clock, backend = make_sandbox(settings, limits)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        yield Sandbox(client, backend, identity, faults, clock)
+    await backend.aclose()
+
+
+def events_url(calendar_id: str = "primary") -> str:
+    return f"{API}/calendars/{calendar_id}/events"
+
+
+def timed(start: str, end: str, zone: str | None = None, **fields: Any) -> dict[str, Any]:
+    """An insert body with dateTime start/end (and the same timeZone on both)."""
+    body: dict[str, Any] = {"start": {"dateTime": start}, "end": {"dateTime": end}, **fields}
+    if zone:
+        body["start"]["timeZone"] = zone
+        body["end"]["timeZone"] = zone
+    return body
+
+
+async def insert(
+    sandbox: Sandbox, headers: dict[str, str], body: dict[str, Any], **params: Any
+) -> dict[str, Any]:
+    response = await sandbox.client.post(events_url(), json=body, headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def list_all(
+    sandbox: Sandbox, headers: dict[str, str], calendar_id: str = "primary", **params: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every page of a listing: (all items, the raw pages)."""
+    pages: list[dict[str, Any]] = []
+    query = dict(params)
+    while True:
+        response = await sandbox.client.get(events_url(calendar_id), params=query, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        pages.append(page)
+        if "nextPageToken" not in page:
+            return [item for p in pages for item in p["items"]], pages
+        query["pageToken"] = page["nextPageToken"]
+
+
+# --- a push receiver --------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class PushReceiver:
+    """An HTTP endpoint on a free loopback port that records every POST it gets."""
+
+    messages: list[Received] = field(default_factory=list)
+    url: str = ""
+
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Received]:
+        await poll_until(lambda: len(self.messages) >= count, within)
+        return self.messages
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                self.messages.append(Received(headers, body))
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[PushReceiver]:
+    found = PushReceiver()
+    server = await asyncio.start_server(found.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    found.url = f"http://127.0.0.1:{port}/notifications"
+    async with server:
+        yield found
+        server.close()
+
+
+async def poll_until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait for an async effect with a deadline (never a bare sleep)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met before the deadline")
+        await asyncio.sleep(0.01)
