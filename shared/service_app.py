@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.http.correlation import CorrelationMiddleware
 from shared.http.health import ReadinessCheck, health_router
+from shared.http.limits import BodySizeLimit
 from shared.http.metrics import mount_metrics
 from shared.http.problems import install_problem_handlers
 from shared.messaging.consumer import Handler
@@ -73,6 +74,7 @@ def create_service_app(
         version="1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimit)
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     app.include_router(health_router(checks))

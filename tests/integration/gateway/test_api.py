@@ -253,3 +253,15 @@ async def test_readyz_is_503_while_another_service_is_not_ready(gateway: Gateway
     checks = response.json()["checks"]
     assert checks["database"] and checks["outbox_relay"] and not checks["connector"]
     assert (await gateway.client().get("/healthz")).status_code == 200
+
+
+async def test_oversized_bodies_and_unknown_routes_get_problems(gateway: Gateway) -> None:
+    api = (await gateway.tenant()).api
+    huge = {"provider": "caldav", "credentials": {}, "metadata": {"x": "y" * 2_000_000}}
+    response = await api.post("/v1/calendars", json=huge)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    missing = await api.get("/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["status"] == 404
+    wrong = await api.put("/v1/calendars")
+    assert wrong.status_code == 405 and wrong.headers["content-type"] == "application/problem+json"
