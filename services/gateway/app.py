@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.gateway import handlers
 from services.gateway.connector_client import ConnectorClient
+from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.readiness import remote_check
 from services.gateway.routes import calendars, events
 from services.gateway.routes.context import Wiring
@@ -33,7 +34,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             settings.connector_url, token, settings.internal_timeout_seconds
         )
         async with httpx.AsyncClient(timeout=2.0) as probe:
-            app.state.wiring = Wiring(pool=runtime.pool, connector=connector)
+            app.state.wiring = Wiring(
+                pool=runtime.pool,
+                connector=connector,
+                per_key=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+                failed_auth=RateLimiter(
+                    settings.failed_auth_per_second, settings.failed_auth_per_second * 4
+                ),
+            )
             try:
                 yield {
                     "connector": remote_check(probe, settings.connector_url),

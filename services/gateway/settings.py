@@ -26,6 +26,15 @@ class GatewaySettings(CommonSettings):
     scheduler_url: str = Field(
         default="http://127.0.0.1:8083", validation_alias=AliasChoices("GATEWAY_SCHEDULER_URL")
     )
+    rate_limit_per_second: float = Field(
+        default=100.0, gt=0, validation_alias=AliasChoices("GATEWAY_RATE_LIMIT_PER_SECOND")
+    )
+    rate_limit_burst: float = Field(
+        default=200.0, ge=1, validation_alias=AliasChoices("GATEWAY_RATE_LIMIT_BURST")
+    )
+    failed_auth_per_second: float = Field(
+        default=5.0, gt=0, validation_alias=AliasChoices("GATEWAY_FAILED_AUTH_PER_SECOND")
+    )
     internal_timeout_seconds: float = Field(
         default=10.0, validation_alias=AliasChoices("GATEWAY_INTERNAL_TIMEOUT_SECONDS")
     )

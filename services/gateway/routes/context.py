@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -10,6 +12,7 @@ from fastapi import Depends, Header, Request
 
 from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.api_keys import hash_key
+from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.store import projects as project_store
 from shared.http.problems import Problem
 
@@ -20,6 +23,8 @@ class Wiring:
 
     pool: asyncpg.Pool[Any]
     connector: ConnectorClient
+    per_key: RateLimiter
+    failed_auth: RateLimiter
 
 
 def wiring(request: Request) -> Wiring:
@@ -33,13 +38,28 @@ async def project_id(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> str:
     """The project of the API key in `Authorization: Bearer|Token <key>`; 401 otherwise."""
+    deps = wiring(request)
     scheme, _, key = (authorization or "").partition(" ")
     if scheme.lower() not in ("bearer", "token") or not key.strip():
         raise _unauthorized()
-    found = await project_store.project_of_key(wiring(request).pool, hash_key(key.strip()))
+    digest = hash_key(key.strip())
+    _limit(deps.per_key, digest.hex())
+    found = await project_store.project_of_key(deps.pool, digest)
     if found is None:
+        # Guessing keys costs a token per attempt from the caller's address.
+        _limit(deps.failed_auth, request.client.host if request.client else "unknown")
         raise _unauthorized()
     return found
+
+
+def _limit(limiter: RateLimiter, key: str) -> None:
+    wait = limiter.take(key, time.monotonic())
+    if wait > 0:
+        raise Problem(
+            429,
+            "Too many requests; retry after the number of seconds in Retry-After.",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
 
 
 def _unauthorized() -> Problem:

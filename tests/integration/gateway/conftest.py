@@ -16,6 +16,7 @@ from rollcall.dev.ports import free_port
 from services.gateway import usecases
 from services.gateway.app import create_app
 from services.gateway.projects import create_project
+from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import calendars as calendar_store
 from shared.contracts.envelope import wrap
@@ -34,6 +35,7 @@ class Tenant:
 class Gateway:
     transport: httpx.ASGITransport
     pool: asyncpg.Pool[Any]
+    wiring: Wiring
 
     def client(self, key: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -110,4 +112,4 @@ async def gateway(
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        yield Gateway(httpx.ASGITransport(app=app), app.state.wiring.pool)
+        yield Gateway(httpx.ASGITransport(app=app), app.state.wiring.pool, app.state.wiring)

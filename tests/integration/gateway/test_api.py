@@ -265,3 +265,24 @@ async def test_oversized_bodies_and_unknown_routes_get_problems(gateway: Gateway
     assert missing.status_code == 404 and missing.json()["status"] == 404
     wrong = await api.put("/v1/calendars")
     assert wrong.status_code == 405 and wrong.headers["content-type"] == "application/problem+json"
+
+
+async def test_rate_limits_answer_429_with_retry_after(gateway: Gateway) -> None:
+    from services.gateway.domain.rate_limit import RateLimiter
+
+    tenant = await gateway.tenant()
+    saved = gateway.wiring.per_key, gateway.wiring.failed_auth
+    gateway.wiring.per_key, gateway.wiring.failed_auth = RateLimiter(1, 3), RateLimiter(1, 3)
+    try:
+        statuses = [(await tenant.api.get("/v1/calendars")).status_code for _ in range(5)]
+        assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+        limited = await tenant.api.get("/v1/calendars")
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert limited.headers["content-type"] == "application/problem+json"
+        guesses = [
+            (await gateway.client(f"rk_guess_{n:020d}").get("/v1/calendars")).status_code
+            for n in range(6)
+        ]
+        assert guesses.count(401) == 3 and guesses.count(429) == 3  # brute force is throttled
+    finally:
+        gateway.wiring.per_key, gateway.wiring.failed_auth = saved
