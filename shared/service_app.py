@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from shared.http.correlation import CorrelationMiddleware
 from shared.http.health import ReadinessCheck, health_router
@@ -38,6 +39,9 @@ class ServiceDefinition:
     extension: Extension | None = None
     title: str | None = None
     description: str = ""
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = field(
+        default_factory=tuple
+    )  # innermost first
 
 
 def create_service_app(
@@ -74,6 +78,8 @@ def create_service_app(
         version="1.0",
         lifespan=lifespan,
     )
+    for layer in definition.middleware:
+        app.add_middleware(layer)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.gateway import handlers
 from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.rate_limit import RateLimiter
+from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.readiness import remote_check
 from services.gateway.routes import calendars, events
 from services.gateway.routes.context import Wiring
@@ -59,6 +60,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         pool_size=20,
         routers=(calendars.router, events.router),
         extension=wire,
+        middleware=(IdempotencyMiddleware,),
         title="Rollcall API",
         description="Calendar sync and meeting-bot scheduling. "
         "Auth: `Authorization: Bearer <api_key>`. Errors: RFC 9457 problem+json.",

@@ -224,6 +224,14 @@ def test_unreachable_server_disconnects(system: RunningSystem) -> None:
 def test_api_keys_bad_input_and_tenant_isolation(system: RunningSystem, radicale: Radicale) -> None:
     with _client(system) as api:
         calendar_id = _connect(api, radicale, "alice-secret")
+        body = {
+            "provider": "caldav",
+            "credentials": {"url": radicale.url, "username": "bob", "password": "bob-secret"},
+        }
+        once = api.post("/v1/calendars", json=body, headers={"Idempotency-Key": "connect-bob"})
+        twice = api.post("/v1/calendars", json=body, headers={"Idempotency-Key": "connect-bob"})
+        assert once.status_code == twice.status_code == 201
+        assert once.json()["id"] == twice.json()["id"]
         bad = api.post(
             "/v1/calendars", json={"provider": "caldav", "credentials": {}, "unexpected": 1}
         )

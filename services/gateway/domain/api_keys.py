@@ -20,3 +20,11 @@ def hash_key(key: str) -> bytes:
 def is_acceptable(key: str) -> bool:
     """At least 16 printable, non-space characters (the contract for keys, also fixed ones)."""
     return len(key) >= MIN_LENGTH and key.isprintable() and not any(c.isspace() for c in key)
+
+
+def presented_key(authorization: str | None) -> str | None:
+    """The key in `Authorization: Bearer <key>` (or `Token <key>`), else None."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not key.strip():
+        return None
+    return key.strip()

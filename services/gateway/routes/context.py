@@ -11,7 +11,7 @@ import asyncpg
 from fastapi import Depends, Header, Request
 
 from services.gateway.connector_client import ConnectorClient
-from services.gateway.domain.api_keys import hash_key
+from services.gateway.domain.api_keys import hash_key, presented_key
 from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.store import projects as project_store
 from shared.http.problems import Problem
@@ -39,10 +39,10 @@ async def project_id(
 ) -> str:
     """The project of the API key in `Authorization: Bearer|Token <key>`; 401 otherwise."""
     deps = wiring(request)
-    scheme, _, key = (authorization or "").partition(" ")
-    if scheme.lower() not in ("bearer", "token") or not key.strip():
+    key = presented_key(authorization)
+    if key is None:
         raise _unauthorized()
-    digest = hash_key(key.strip())
+    digest = hash_key(key)
     _limit(deps.per_key, digest.hex())
     found = await project_store.project_of_key(deps.pool, digest)
     if found is None:

@@ -286,3 +286,37 @@ async def test_rate_limits_answer_429_with_retry_after(gateway: Gateway) -> None
         assert guesses.count(401) == 3 and guesses.count(429) == 3  # brute force is throttled
     finally:
         gateway.wiring.per_key, gateway.wiring.failed_auth = saved
+
+
+async def test_an_idempotency_key_replays_the_first_response(gateway: Gateway) -> None:
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant)
+    path = f"/v1/calendars/{calendar_id}/resync"
+    first = await tenant.api.post(path, headers={"Idempotency-Key": "k-1"})
+    again = await tenant.api.post(path, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 202
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    commands = await gateway.pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE key = $1 AND envelope->>'type' = 'calendar.resync'",
+        calendar_id,
+    )
+    assert commands == 1  # the replay did not run the request again
+    other = await tenant.api.post("/v1/calendars/resync", headers={"Idempotency-Key": "k-1"})
+    assert other.status_code == 422 and other.json()["type"] == "/problems/idempotency"
+    stranger = await gateway.tenant()  # keys are per project
+    assert (
+        await stranger.api.post("/v1/calendars/resync", headers={"Idempotency-Key": "k-1"})
+    ).status_code == 202
+
+
+async def test_a_failed_request_frees_its_idempotency_key(gateway: Gateway) -> None:
+    tenant = await gateway.tenant()
+    body = {
+        "provider": "caldav",
+        "credentials": {"url": "http://dav.example.com/", "username": "a", "password": "b"},
+    }
+    for _ in range(2):  # the connector is down: each try runs (503), none is replayed
+        response = await tenant.api.post(
+            "/v1/calendars", json=body, headers={"Idempotency-Key": "k-503"}
+        )
+        assert response.status_code == 503 and "idempotent-replayed" not in response.headers
