@@ -35,23 +35,39 @@ GOOGLE_MESSAGES: dict[str, str] = {
 USAGE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 
 
-def google_error_body(status: int, reason: str | None) -> dict[str, Any]:
-    """`{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}`."""
+def google_error_body(status: int, reason: str | None, path: str = "") -> dict[str, Any]:
+    """`{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}` for the API;
+    OAuth's `{"error", "error_description"}` for the token endpoints (`/oauth2/…`)."""
     reason = reason or GOOGLE_DEFAULT_REASONS.get(status, "backendError")
     message = GOOGLE_MESSAGES.get(reason, reason)
+    if path.startswith(("/oauth2/", "/o/oauth2/")):
+        code = "invalid_request" if status < 500 and status != 429 else "temporarily_unavailable"
+        return {"error": code, "error_description": message}
     domain = "usageLimits" if reason in USAGE_LIMIT_REASONS else "global"
-    detail = {"domain": domain, "reason": reason, "message": message}
-    return {"error": {"code": status, "message": message, "errors": [detail]}}
+    detail: dict[str, str] = {"domain": domain, "reason": reason, "message": message}
+    error: dict[str, Any] = {"code": status, "message": message, "errors": [detail]}
+    if status == 401:  # as a real expired or wrong token answers
+        detail.update(location="Authorization", locationType="header")
+        error["status"] = "UNAUTHENTICATED"
+    return {"error": error}
 
 
-ErrorBody = Callable[[int, str | None], dict[str, Any]]
+def fault_headers(provider: str, status: int, path: str) -> dict[str, str]:
+    if provider == "google" and status == 401 and not path.startswith(("/oauth2/", "/o/oauth2/")):
+        return {
+            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+        }
+    return {}
+
+
+ErrorBody = Callable[[int, str | None, str], dict[str, Any]]
 
 # Part 2 adds Microsoft Graph's and Zoom's shapes; until then every provider answers like Google.
 ERROR_BODIES: dict[str, ErrorBody] = {"google": google_error_body}
 
 
-def error_body(provider: str, status: int, reason: str | None) -> dict[str, Any]:
-    return ERROR_BODIES.get(provider, google_error_body)(status, reason)
+def error_body(provider: str, status: int, reason: str | None, path: str = "") -> dict[str, Any]:
+    return ERROR_BODIES.get(provider, google_error_body)(status, reason, path)
 
 
 @dataclass

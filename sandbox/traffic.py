@@ -96,6 +96,8 @@ class ProviderTraffic:
         if rule is None or not rule.status:
             await self._app(scope, receive, send)
             return
-        headers = {} if rule.retry_after is None else {"Retry-After": str(rule.retry_after)}
-        body = faults.error_body(provider, rule.status, rule.reason)
+        headers = faults.fault_headers(provider, rule.status, relative)
+        if rule.retry_after is not None:
+            headers["Retry-After"] = str(rule.retry_after)
+        body = faults.error_body(provider, rule.status, rule.reason, relative)
         await JSONResponse(body, rule.status, headers)(scope, receive, send)

@@ -20,6 +20,9 @@ from sandbox.oauth.records import AccessToken, App, AuthorizationCode, Grant, Re
 from sandbox.settings import SandboxSettings
 from sandbox.world import Account
 
+_SWEEP_EVERY = 1000
+_SPENT_CODES_KEPT = 100_000
+
 
 class OAuthStore:
     """Everything OAuth, for every provider. `reset` forgets all but the default apps."""
@@ -48,6 +51,7 @@ class OAuthStore:
         self._codes: dict[str, AuthorizationCode] = {}
         self._spent_codes: set[str] = set()
         self._access_tokens: dict[str, AccessToken] = {}
+        self._issued = 0
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -225,7 +229,18 @@ class OAuthStore:
             self.clock() + ttl,
         )
         self._access_tokens[token.token] = token
+        self._issued += 1
+        if self._issued % _SWEEP_EVERY == 0:
+            self._sweep()
         return token
+
+    def _sweep(self) -> None:
+        """Forget expired access tokens and codes, so memory follows live state, not history."""
+        now = self.clock()
+        self._access_tokens = {k: v for k, v in self._access_tokens.items() if v.expires_at > now}
+        self._codes = {k: v for k, v in self._codes.items() if v.expires_at > now}
+        if len(self._spent_codes) > _SPENT_CODES_KEPT:
+            self._spent_codes.clear()  # a reused old code then reads as unknown: still refused
 
     def account_for_access_token(self, provider: str, token: str) -> Account | None:
         """`Identity`: the account of a live (unexpired, unrevoked) access token of `provider`."""

@@ -187,3 +187,27 @@ def test_request_log_is_bounded(clock: FakeClock) -> None:
         log.record("google", "GET", f"/google/{n}", 200)
 
     assert [e.path for e in log.entries()] == ["/google/1", "/google/2"]
+
+
+async def test_an_injected_401_looks_like_a_real_one(client: httpx.AsyncClient) -> None:
+    token = await user_token(client)
+    await add_fault(client, status=401)
+    response = await calendar_list(client, token)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer ")
+    error = response.json()["error"]
+    assert error["status"] == "UNAUTHENTICATED"
+    assert error["errors"][0]["location"] == "Authorization"
+
+
+async def test_faults_on_the_token_endpoint_answer_in_oauths_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await create_account(client, "oauth-fault@example.com")
+    await add_fault(client, path="/oauth2/token", status=503, retry_after=2)
+    response = await refresh(client, account)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert response.json() == {
+        "error": "temporarily_unavailable",
+        "error_description": "Backend Error",
+    }

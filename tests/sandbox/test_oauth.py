@@ -321,3 +321,21 @@ async def test_access_tokens_expire_on_the_clock(
     assert world.identity.account_for_access_token("google", access_token) is None
     assert (await calendar_list(client, access_token)).status_code == 401
     assert (await refresh(client, account)).status_code == 200
+
+
+def test_expired_access_tokens_are_forgotten() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sandbox.oauth.store import OAuthStore
+    from sandbox.settings import SandboxSettings
+
+    now = [datetime(2030, 1, 1, tzinfo=UTC)]
+    store = OAuthStore(SandboxSettings(SANDBOX_ACCESS_TOKEN_TTL_SECONDS=60), lambda: now[0])
+    account = store.create_account("google", "sweep@example.com")
+    grant = store.grant(account, store.default_app("google"))
+    for _ in range(999):
+        store.issue_access_token(grant)
+    now[0] += timedelta(minutes=5)
+    live = store.issue_access_token(grant)  # the 1,000th issue sweeps the expired ones
+    assert len(store._access_tokens) == 1
+    assert store.account_for_access_token("google", live.token) == account
