@@ -17,8 +17,10 @@ class SandboxSettings(BaseSettings):
     authorization_code_ttl_seconds: int = Field(
         default=600, ge=1, validation_alias=AliasChoices("SANDBOX_AUTHORIZATION_CODE_TTL_SECONDS")
     )
+    # Google does not add Meet to events created through the API unless asked
+    # (conferenceData.createRequest); on, every insert gets one (handy for demos).
     google_meet_on_insert: bool = Field(
-        default=True, validation_alias=AliasChoices("SANDBOX_GOOGLE_MEET_ON_INSERT")
+        default=False, validation_alias=AliasChoices("SANDBOX_GOOGLE_MEET_ON_INSERT")
     )
     google_page_size_default: int = Field(
         default=250, ge=1, validation_alias=AliasChoices("SANDBOX_GOOGLE_PAGE_SIZE_DEFAULT")

@@ -18,6 +18,7 @@ from sandbox.google.listing import ScanLimits
 from sandbox.google.routes_calendars import calendars_router
 from sandbox.google.routes_channels import channels_router
 from sandbox.google.routes_events import events_router
+from sandbox.google.routes_unknown import unknown_router
 from sandbox.world import ProviderBackend, World
 
 PREFIX = "/google/calendar/v3"
@@ -41,4 +42,5 @@ def google_provider(
     router.include_router(channels_router(backend, auth))
     router.include_router(calendars_router(backend, auth))
     router.include_router(events_router(backend, auth))
+    router.include_router(unknown_router(list(router.routes)))  # last: it matches every path
     return backend, router

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.google import errors, seed
-from sandbox.google.listing import ScanLimits, SortedListings
+from sandbox.google.listing import ScanLimits
 from sandbox.google.push import PushHub
+from sandbox.google.sorted_listings import SortedListings
 from sandbox.google.store import Calendar, Store
 from sandbox.settings import SandboxSettings
 from sandbox.world import Account, FaultInjector, SeedRequest

@@ -116,7 +116,9 @@ def _build(
         raise errors.bad_request(
             "Start and end times must either both be date or both be dateTime."
         )
-    if end_at < start_at:
+    # A timed event may last zero seconds; an all-day event lasts a day at least (end exclusive).
+    all_day_empty = start.date is not None and end.date is not None and end.date <= start.date
+    if end_at < start_at or all_day_empty:
         raise errors.time_range_empty("end")
     lines = _recurrence(body.get("recurrence"), start)
     status = body.get("status") or "confirmed"
@@ -162,8 +164,10 @@ def normalize_attendees(value: Any, organizer_email: str, self_email: str) -> li
     for raw in value:
         if not isinstance(raw, dict) or not raw.get("email"):
             raise errors.required("Missing attendee email.")
+        if not isinstance(raw["email"], str) or not raw["email"].strip():
+            raise errors.bad_request("Invalid attendee email.")
         attendee = {k: v for k, v in raw.items() if k not in ("organizer", "self", "id")}
-        email = str(raw["email"]).strip()
+        email = raw["email"].strip()
         attendee["email"] = email
         if email.lower() == organizer_email.lower():
             attendee["organizer"] = True

@@ -7,13 +7,17 @@ Shapes follow providers.md §1.5 and §1.10 (`{"error": {"errors": [...], "code"
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+
+logger = logging.getLogger(__name__)
 
 AUTH_MESSAGE = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
@@ -100,6 +104,15 @@ def not_found() -> GoogleApiError:
     return GoogleApiError(404, "notFound", "Not Found")
 
 
+def method_not_allowed() -> GoogleApiError:
+    return GoogleApiError(405, "httpMethodNotAllowed", "Method Not Allowed")
+
+
+def backend_error() -> GoogleApiError:
+    """Anything that went wrong inside the sandbox, as Google answers its own failures."""
+    return GoogleApiError(500, "backendError", "Backend Error")
+
+
 def duplicate() -> GoogleApiError:
     return GoogleApiError(409, "duplicate", "The requested identifier already exists.")
 
@@ -142,7 +155,8 @@ def time_range_empty(location: str = "timeMax") -> GoogleApiError:
 
 
 class GoogleRoute(APIRoute):
-    """Answers `GoogleApiError` and request-validation failures in Google's shape (400, not 422)."""
+    """Answers `GoogleApiError` and request-validation failures in Google's shape (400, not 422),
+    and any other failure as Google's 500 `backendError` (logged), never a plain-text 500."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -154,6 +168,14 @@ class GoogleRoute(APIRoute):
                 return error.response()
             except RequestValidationError as error:
                 return bad_request(_validation_message(error)).response()
+            except HTTPException:
+                raise
+            except Exception:
+                logger.exception(
+                    "Google API request failed",
+                    extra={"method": request.method, "path": request.url.path},
+                )
+                return backend_error().response()
 
         return google_handler
 

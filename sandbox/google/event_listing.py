@@ -1,18 +1,17 @@
-"""Use cases listing events: `events.list` (full and incremental sync, §1.3-1.6) and
-`events.instances`; each answers a ready JSON page.
+"""Use case `events.list` (full and incremental sync, providers.md §1.3-1.6), answering a ready
+JSON page, and the parameter parsing `events.instances` shares with it.
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sandbox.google import errors, listing, resources, series, sync
+from sandbox.google import errors, listing, resources, sorted_listings, sync
 from sandbox.google.backend import GoogleBackend
-from sandbox.google.listing import EventFilter, Item, Page
+from sandbox.google.listing import EventFilter, Item
 from sandbox.google.store import Calendar
 from sandbox.google.times import parse_query_time, zone
 from sandbox.world import Account
@@ -36,7 +35,8 @@ class ListRequest:
     page_token: str | None = None
     sync_token: str | None = None
     time_zone: str | None = None
-    extended_property: bool = False
+    private_properties: tuple[str, ...] = ()
+    shared_properties: tuple[str, ...] = ()
 
 
 def list_events(
@@ -46,7 +46,7 @@ def list_events(
         calendar = backend.calendar_for(account, calendar_id)
         now = backend.now()
         flt, token = _filter(backend, account, calendar, request, now)
-        size = _page_size(request.max_results, backend.settings.google_page_size_default)
+        size = page_size(request.max_results, backend.settings.google_page_size_default)
         print_ = sync.fingerprint(flt, request.order_by)
         page_token = (
             sync.read_page_token(request.page_token, scope=calendar.id, fingerprint=print_)
@@ -55,7 +55,10 @@ def list_events(
         )
         snapshot = page_token.snapshot if page_token else calendar.seq
         if request.order_by == "startTime":
-            page = _sorted_page(backend, calendar, flt, page_token, snapshot, print_, size, now)
+            after = page_token.sort_key if page_token else None
+            page = sorted_listings.sorted_page(
+                backend.sorted_listings, calendar, flt, after, snapshot, print_, size, now
+            )
         else:
             start = (page_token.seq, page_token.sub) if page_token else (flt.since or 0, None)
             walk = listing.walk(calendar, flt, start, snapshot, now)
@@ -87,67 +90,6 @@ def list_events(
         return resources.events_page(header, [render(item, calendar, shown) for item in page.items])
 
 
-def list_instances(
-    backend: GoogleBackend,
-    account: Account,
-    calendar_id: str,
-    event_id: str,
-    request: ListRequest,
-    original_start: str | None,
-) -> str:
-    """`events.instances`: one series expanded; here timeMin is inclusive (as documented)."""
-    with backend.lock:
-        calendar = backend.calendar_for(account, calendar_id)
-        now = backend.now()
-        master = calendar.events.get(event_id)
-        if master is None:
-            raise errors.not_found()
-        time_min, time_max = _window(request)
-        wanted = parse_query_time(original_start, "originalStart")
-        size = _page_size(request.max_results, backend.settings.google_page_size_default)
-        print_ = sync.fingerprint(
-            "instances", event_id, time_min, time_max, request.show_deleted, original_start
-        )
-        token = (
-            sync.read_page_token(request.page_token, scope=calendar.id, fingerprint=print_)
-            if request.page_token
-            else None
-        )
-        found: list[series.Instance] = []
-        if master.recurrence is not None and not master.cancelled:
-            found = series.instances(
-                master,
-                calendar,
-                now,
-                time_min=time_min,
-                time_max=time_max,
-                inclusive_min=True,
-                after=token.sub if token else None,
-            )
-        flt = EventFilter(single_events=True, show_deleted=bool(request.show_deleted))
-        items: list[Item] = []
-        last: float | None = None
-        more = False
-        for instance in found:
-            if wanted is not None and instance.orig_ts != wanted.timestamp():
-                continue
-            item = listing.instance_item(master, instance, calendar, flt)
-            if item is None:
-                continue
-            if len(items) == size:
-                more = True
-                break
-            items.append(item)
-            last = instance.orig_ts
-        header = resources.events_header(calendar)
-        if more:
-            header["nextPageToken"] = sync.encode_page_token(
-                sync.PageToken(calendar.id, calendar.seq, print_, sub=last)
-            )
-        shown = zone(request.time_zone) if request.time_zone else None
-        return resources.events_page(header, [render(item, calendar, shown) for item in items])
-
-
 def render(item: Item, calendar: Calendar, shown: ZoneInfo | None) -> str:
     """One item as JSON: a tombstone, a generated instance, or a stored event."""
     if item.minimal:
@@ -175,7 +117,7 @@ def _filter(
     request: ListRequest,
     now: datetime,
 ) -> tuple[EventFilter, sync.SyncToken | None]:
-    time_min, time_max = _window(request)
+    time_min, time_max = window(request)
     updated_min = parse_query_time(request.updated_min, "updatedMin")
     ttl = backend.settings.google_sync_token_ttl_seconds
     if request.order_by not in (None, "startTime", "updated"):
@@ -216,8 +158,21 @@ def _filter(
         terms=tuple(request.q.lower().split()) if request.q else (),
         ical_uid=request.ical_uid,
         since=token.seq if token else None,
+        private_properties=_constraints(request.private_properties, "privateExtendedProperty"),
+        shared_properties=_constraints(request.shared_properties, "sharedExtendedProperty"),
     )
     return flt, token
+
+
+def _constraints(raw: tuple[str, ...], name: str) -> tuple[tuple[str, str], ...]:
+    """`propertyName=value` constraints (repeatable; an event must match all of them)."""
+    parsed = []
+    for constraint in raw:
+        key, equals, value = constraint.partition("=")
+        if not equals or not key:
+            raise errors.bad_request(f"Invalid value for {name}: {constraint}", location=name)
+        parsed.append((key, value))
+    return tuple(sorted(parsed))
 
 
 def _check_incremental_params(request: ListRequest) -> None:
@@ -229,7 +184,8 @@ def _check_incremental_params(request: ListRequest) -> None:
         "timeMin": request.time_min,
         "timeMax": request.time_max,
         "updatedMin": request.updated_min,
-        "privateExtendedProperty/sharedExtendedProperty": request.extended_property or None,
+        "privateExtendedProperty": request.private_properties or None,
+        "sharedExtendedProperty": request.shared_properties or None,
     }
     for name, value in illegal.items():
         if value is not None:
@@ -242,7 +198,7 @@ def _check_incremental_params(request: ListRequest) -> None:
         )
 
 
-def _window(request: ListRequest) -> tuple[float | None, float | None]:
+def window(request: ListRequest) -> tuple[float | None, float | None]:
     time_min = parse_query_time(request.time_min, "timeMin")
     time_max = parse_query_time(request.time_max, "timeMax")
     if time_min is not None and time_max is not None and time_max <= time_min:
@@ -253,40 +209,9 @@ def _window(request: ListRequest) -> tuple[float | None, float | None]:
     )
 
 
-def _page_size(requested: int | None, default: int) -> int:
+def page_size(requested: int | None, default: int) -> int:
     if requested is None:
         return min(default, MAX_PAGE_SIZE)
     if requested < 1:
         raise errors.bad_request("Invalid value for maxResults.", location="maxResults")
     return min(requested, MAX_PAGE_SIZE)
-
-
-def _sorted_page(
-    backend: GoogleBackend,
-    calendar: Calendar,
-    flt: EventFilter,
-    token: sync.PageToken | None,
-    snapshot: int,
-    print_: str,
-    size: int,
-    now: datetime,
-) -> Page:
-    """orderBy=startTime: every match sorted once per listing, then sliced by the last key."""
-    key = (calendar.id, snapshot, print_)
-    kept = backend.sorted_listings.get(key)
-    if kept is None:
-        found = [
-            i for _, _, i in listing.walk(calendar, flt, (0, None), snapshot, now) if i is not None
-        ]
-        found.sort(key=_sort_key)
-        kept = ([_sort_key(i) for i in found], found)
-        backend.sorted_listings.put(key, kept)
-    keys, items = kept
-    first = bisect_right(keys, token.sort_key) if token and token.sort_key else 0
-    chosen = items[first : first + size]
-    more = first + size < len(items)
-    return Page(chosen, None, keys[first + size - 1] if more else None)
-
-
-def _sort_key(item: Item) -> tuple[float, str]:
-    return item.start_ts, item.instance_id or item.event.id

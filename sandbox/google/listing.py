@@ -1,13 +1,14 @@
 """Which events a listing shows, in which order, and where a page ends (providers.md §1.3-1.7).
 
-A listing walks a calendar's change log between a cursor and the snapshot taken on its first
-page; each page examines a bounded number of entries, so a page costs O(page) and may come back
-short or empty while a `nextPageToken` is still present, as Google's may.
+A listing walks a calendar's log between a cursor and the snapshot taken on its first page; each
+page examines a bounded number of entries, so a page costs O(page) and may come back short or
+empty while a `nextPageToken` is still present, as Google's may. Full listings walk the creation
+log (every event that existed at the snapshot, once, as it is now); incremental listings walk the
+change log (what changed after the sync token, up to the snapshot).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,9 @@ class EventFilter:
     terms: tuple[str, ...] = ()
     ical_uid: str | None = None
     since: int | None = None
+    # privateExtendedProperty / sharedExtendedProperty constraints: (name, value), all must hold.
+    private_properties: tuple[tuple[str, str], ...] = ()
+    shared_properties: tuple[tuple[str, str], ...] = ()
 
     @property
     def incremental(self) -> bool:
@@ -69,32 +73,6 @@ class Page:
     sort_key: tuple[float, str] | None = None  # sorted listings: the last key shown
 
 
-# Sorted (orderBy=startTime) listings kept for their next pages.
-SORTED_LISTINGS_KEPT = 16
-
-
-class SortedListings:
-    """`orderBy=startTime` needs every match sorted; keep a few such listings for their pages."""
-
-    def __init__(self) -> None:
-        self._kept: OrderedDict[
-            tuple[str, int, str], tuple[list[tuple[float, str]], list[Item]]
-        ] = OrderedDict()
-
-    def get(self, key: tuple[str, int, str]) -> tuple[list[tuple[float, str]], list[Item]] | None:
-        found = self._kept.get(key)
-        if found is not None:
-            self._kept.move_to_end(key)
-        return found
-
-    def put(
-        self, key: tuple[str, int, str], value: tuple[list[tuple[float, str]], list[Item]]
-    ) -> None:
-        self._kept[key] = value
-        while len(self._kept) > SORTED_LISTINGS_KEPT:
-            self._kept.popitem(last=False)
-
-
 def take_page(
     walk: Iterator[tuple[int, float | None, Item | None]], size: int, budget: int
 ) -> Page:
@@ -115,13 +93,21 @@ def take_page(
 def walk(
     calendar: Calendar, flt: EventFilter, start: Position, upto: int, now: datetime
 ) -> Iterator[tuple[int, float | None, Item | None]]:
-    """(sequence, instance original, item or None) for every examined log entry or instance."""
+    """(sequence, instance original, item or None) for every examined log entry or instance.
+
+    A full listing walks the creation log, so an event that existed at the snapshot is shown even
+    when it changed while the client was paging (its current state; the change also comes with
+    the next sync token). An incremental listing walks the change log, where an entry superseded
+    by a later change is skipped: the event comes with that later change.
+    """
     after_seq, after_sub = start
     events = calendar.events
     first = after_seq - 1 if after_sub is not None else after_seq
-    for seq, key in calendar.log.since(first, upto):
+    full = flt.since is None
+    log = calendar.created if full else calendar.log
+    for seq, key in log.since(first, upto):
         event = events.get(key)
-        if event is None or event.seq != seq:
+        if event is None or (not full and event.seq != seq):
             yield seq, None, None
         elif not flt.single_events:
             yield seq, None, stored_item(event, calendar, flt, now)
@@ -134,24 +120,29 @@ def walk(
             yield seq, None, _exception_entry(event, calendar, flt, now)
         elif flt.incremental and event.dropped:
             yield from _with_dropped(
-                event, calendar, flt, after_sub if seq == after_seq else None, now
+                event, seq, calendar, flt, after_sub if seq == after_seq else None, now
             )
         else:
             yield seq, None, stored_item(event, calendar, flt, now)
 
 
 def _with_dropped(
-    event: StoredEvent, calendar: Calendar, flt: EventFilter, after: float | None, now: datetime
+    event: StoredEvent,
+    seq: int,
+    calendar: Calendar,
+    flt: EventFilter,
+    after: float | None,
+    now: datetime,
 ) -> Iterator[tuple[int, float | None, Item | None]]:
     """A series that stopped recurring: the event, then its former instances as cancelled."""
     if after is None:
-        yield event.seq, _BEFORE_ALL, stored_item(event, calendar, flt, now)
+        yield seq, _BEFORE_ALL, stored_item(event, calendar, flt, now)
     zone = calendar.zone
     dropped = sorted((o.instant(zone).timestamp(), i, o) for i, o in event.dropped.items())
     for orig_ts, instance_id, original in dropped:
         if after is None or orig_ts > after:
-            yield event.seq, orig_ts, Item(event, True, original, instance_id, orig_ts)
-    yield event.seq, None, None
+            yield seq, orig_ts, Item(event, True, original, instance_id, orig_ts)
+    yield seq, None, None
 
 
 def stored_item(
@@ -186,10 +177,10 @@ def instance_item(
                 return Item(exception, minimal=not flt.show_deleted, start_ts=exception.start_ts)
             if not flt.show_deleted:
                 return None
-        if not _text_matches(exception, flt):
+        if not _matches(exception, flt):
             return None
         return Item(exception, start_ts=exception.start_ts)
-    if not flt.incremental and not _text_matches(master, flt):
+    if not flt.incremental and not _matches(master, flt):
         return None
     return Item(master, False, instance.original, instance.instance_id, instance.orig_ts)
 
@@ -232,7 +223,7 @@ def _filtered(
 ) -> Item | None:
     if flt.ical_uid is not None and event.ical_uid != flt.ical_uid:
         return None
-    if not _in_window(event, calendar, flt, now) or not _text_matches(event, flt):
+    if not _in_window(event, calendar, flt, now) or not _matches(event, flt):
         return None
     return Item(event, minimal=minimal, start_ts=event.start_ts)
 
@@ -249,6 +240,26 @@ def _in_window(event: StoredEvent, calendar: Calendar, flt: EventFilter, now: da
         return True
     last = expansion.start_ts[-1] if expansion.start_ts else event.start_ts
     return last + series.duration(event) > flt.time_min
+
+
+def _matches(event: StoredEvent, flt: EventFilter) -> bool:
+    """The `q` terms and the extended-property constraints all hold."""
+    if flt.private_properties or flt.shared_properties:
+        properties = event.fields.get("extendedProperties")
+        found = properties if isinstance(properties, dict) else {}
+        if not _has_properties(found.get("private"), flt.private_properties):
+            return False
+        if not _has_properties(found.get("shared"), flt.shared_properties):
+            return False
+    return _text_matches(event, flt)
+
+
+def _has_properties(stored: object, wanted: tuple[tuple[str, str], ...]) -> bool:
+    if not wanted:
+        return True
+    if not isinstance(stored, dict):
+        return False
+    return all(stored.get(name) == value for name, value in wanted)
 
 
 def _text_matches(event: StoredEvent, flt: EventFilter) -> bool:

@@ -2,8 +2,11 @@
 
 A channel gets a `sync` message at once and an `exists` message after every change of its
 calendar: an empty POST with the `X-Goog-*` headers, sent in order by one task per channel so
-the API call that caused it never waits. Delivery failures are logged and forgotten (push is
-lossy in real life too), and a configured fault drops a message while still using its number.
+the API call that caused it never waits, and a slow receiver delays only its own channel. While
+a message waits, later `exists` messages merge into it (the newest number stands for all), so a
+channel holds at most two. Delivery failures are logged and forgotten (push is lossy in real life
+too); a configured fault drops a message while still using its number. Expired channels end on a
+timer, and on any use of the hub.
 """
 
 from __future__ import annotations
@@ -12,25 +15,27 @@ import asyncio
 import base64
 import contextlib
 import hashlib
-import ipaddress
+import heapq
 import logging
 import threading
 import zlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
-from sandbox.google import errors
+from sandbox.google import errors, push_addresses
 from sandbox.world import FaultInjector
 
 logger = logging.getLogger(__name__)
 
 # A slow receiver must not pile up work: each POST gives up after this long.
 DELIVERY_TIMEOUT_SECONDS = 2.0
+STATE = "X-Goog-Resource-State"
 RESOURCE_URI = "https://www.googleapis.com/calendar/v3/calendars/{}/events?alt=json"
 
 
@@ -45,8 +50,17 @@ class Channel:
     token: str | None
     expiration_ms: int
     number: int = 0
-    queue: asyncio.Queue[dict[str, str]] = field(default_factory=asyncio.Queue)
+    # Messages not yet sent (at most a `sync` and one merged `exists`); touched in the loop only.
+    pending: deque[dict[str, str]] = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    sending: bool = False
     worker: asyncio.Task[None] | None = None
+    timer: asyncio.TimerHandle | None = None
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waiting and nothing in flight."""
+        return not self.pending and not self.sending
 
 
 def resource_id_for(calendar_id: str) -> str:
@@ -65,6 +79,8 @@ class PushHub:
         self._clock = clock
         self._allow_private = allow_private_addresses
         self._channels: dict[str, Channel] = {}
+        self._expiries: list[tuple[int, int, Channel]] = []  # heap: (expiration, serial, channel)
+        self._serial = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: httpx.AsyncClient | None = None
         self._lock = threading.Lock()
@@ -80,9 +96,10 @@ class PushHub:
         expiration_ms: int,
     ) -> Channel:
         """Register a channel and send its `sync` message; call from the serving event loop."""
-        self._check_address(address)
+        push_addresses.check(address, allow_private=self._allow_private)
         loop = asyncio.get_running_loop()
         with self._lock:
+            now_ms = self._sweep()
             if channel_id in self._channels:
                 raise errors.bad_request(
                     f"Channel id {channel_id} not unique", reason="channelIdNotUnique"
@@ -100,12 +117,19 @@ class PushHub:
                 expiration_ms,
             )
             channel.worker = loop.create_task(self._deliver(channel))
+            channel.timer = loop.call_later(
+                max(0.0, (expiration_ms - now_ms) / 1000), self._expire_in_loop
+            )
             self._channels[channel_id] = channel
+            self._serial += 1
+            heapq.heappush(self._expiries, (expiration_ms, self._serial, channel))
         self._emit(channel, "sync")
         return channel
 
     def stop(self, channel_id: str, resource_id: str, account_id: str) -> bool:
+        """End a live channel; False when there is none (unknown, expired or someone else's)."""
         with self._lock:
+            self._sweep()
             channel = self._channels.get(channel_id)
             if (
                 channel is None
@@ -118,31 +142,36 @@ class PushHub:
 
     def notify(self, calendar_id: str) -> None:
         """Something in `calendar_id` changed: an `exists` message on each of its live channels."""
-        now_ms = self._clock().timestamp() * 1000
         with self._lock:
-            watching = [c for c in self._channels.values() if c.calendar_id == calendar_id]
-            for channel in watching:
-                if channel.expiration_ms <= now_ms:
-                    self._close(channel)
-                else:
-                    self._emit(channel, "exists")
+            self._sweep()
+            for channel in [c for c in self._channels.values() if c.calendar_id == calendar_id]:
+                self._emit(channel, "exists")
 
     def channel(self, channel_id: str) -> Channel | None:
-        return self._channels.get(channel_id)
+        with self._lock:
+            self._sweep()
+            return self._channels.get(channel_id)
 
     def channel_count(self) -> int:
-        return len(self._channels)
+        with self._lock:
+            self._sweep()
+            return len(self._channels)
 
     def reset(self) -> None:
         with self._lock:
             for channel in list(self._channels.values()):
                 self._close(channel)
+            self._expiries.clear()
 
     async def aclose(self) -> None:
         """Stop every delivery task and the HTTP client (the serving loop is ending)."""
         with self._lock:
             channels = list(self._channels.values())
             self._channels.clear()
+            self._expiries.clear()
+        for channel in channels:
+            if channel.timer is not None:
+                channel.timer.cancel()
         workers = [c.worker for c in channels if c.worker is not None]
         for worker in workers:
             worker.cancel()
@@ -166,15 +195,35 @@ class PushHub:
             "X-Goog-Message-Number": str(channel.number),
             "X-Goog-Resource-ID": channel.resource_id,
             "X-Goog-Resource-URI": channel.resource_uri,
-            "X-Goog-Resource-State": state,
+            STATE: state,
             "User-Agent": "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)",
         }
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
-        self._call_in_loop(channel.queue.put_nowait, headers)
+        self._call_in_loop(_enqueue, channel, headers)
+
+    def _sweep(self) -> float:
+        """Close every expired channel (call holding the lock); returns now in milliseconds."""
+        now_ms = self._clock().timestamp() * 1000
+        while self._expiries and self._expiries[0][0] <= now_ms:
+            _, _, channel = heapq.heappop(self._expiries)
+            if self._channels.get(channel.id) is channel:
+                logger.info("push channel expired", extra={"channel_id": channel.id})
+                self._close(channel)
+        if len(self._expiries) > 2 * len(self._channels) + 64:  # drop stopped channels' entries
+            self._expiries = [e for e in self._expiries if self._channels.get(e[2].id) is e[2]]
+            heapq.heapify(self._expiries)
+        return now_ms
+
+    def _expire_in_loop(self) -> None:
+        with self._lock:
+            self._sweep()
 
     def _close(self, channel: Channel) -> None:
-        self._channels.pop(channel.id, None)
+        if self._channels.get(channel.id) is channel:
+            del self._channels[channel.id]
+        if channel.timer is not None:
+            self._call_in_loop(channel.timer.cancel)
         if channel.worker is not None:
             self._call_in_loop(channel.worker.cancel)
 
@@ -194,9 +243,16 @@ class PushHub:
 
     async def _deliver(self, channel: Channel) -> None:
         while True:
-            headers = await channel.queue.get()
+            while not channel.pending:
+                channel.wake.clear()
+                await channel.wake.wait()
+            headers = channel.pending.popleft()
             if self._client is None:
-                self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT_SECONDS)
+                # No pool limit: each channel sends one message at a time, so connections stay
+                # at most one per channel, and receivers that hang cannot starve the others.
+                limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
+                self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT_SECONDS, limits=limits)
+            channel.sending = True
             try:
                 await self._client.post(channel.address, headers=headers, content=b"")
             except httpx.HTTPError as error:
@@ -204,29 +260,18 @@ class PushHub:
                     "push delivery failed",
                     extra={"channel_id": channel.id, "error": type(error).__name__},
                 )
-
-    def _check_address(self, address: str) -> None:
-        parts = urlsplit(address)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise errors.bad_request(
-                f"Invalid push address: {address}", reason="push.webhookUrlInvalid"
-            )
-        if not self._allow_private and _is_private(parts.hostname):
-            raise errors.GoogleApiError(
-                401,
-                "push.webhookUrlUnauthorized",
-                f"Unauthorized WebHook callback channel: {address}",
-            )
+            finally:
+                channel.sending = False
 
 
-def _is_private(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+def _enqueue(channel: Channel, headers: dict[str, str]) -> None:
+    """Queue a message (in the serving loop); an `exists` merges into a waiting `exists`."""
+    states = {headers[STATE], channel.pending[-1][STATE] if channel.pending else None}
+    if states == {"exists"}:
+        channel.pending[-1] = headers
+    else:
+        channel.pending.append(headers)
+    channel.wake.set()
 
 
 def _human_time(milliseconds: int) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from sandbox.google import errors, event_changes, event_listing
+from sandbox.google import errors, event_changes, event_listing, instance_listing
 from sandbox.google.auth import CurrentAccount
 from sandbox.google.backend import GoogleBackend
 from sandbox.google.event_listing import ListRequest
@@ -48,7 +48,8 @@ async def list_request(
         page_token=page_token,
         sync_token=sync_token,
         time_zone=time_zone,
-        extended_property=bool(private_property or shared_property),
+        private_properties=tuple(private_property or ()),
+        shared_properties=tuple(shared_property or ()),
     )
 
 
@@ -118,7 +119,7 @@ def events_router(backend: GoogleBackend, auth: Callable[..., Awaitable[None]]) 
         account: CurrentAccount,
         original_start: Annotated[str | None, Query(alias="originalStart")] = None,
     ) -> Response:
-        page = event_listing.list_instances(
+        page = instance_listing.list_instances(
             backend, account, calendar_id, event_id, request, original_start
         )
         return json_response(page)

@@ -1,15 +1,20 @@
 """Deterministic bulk data (`POST /_admin/seed`): calendars full of plausible meetings.
 
-Everything derives from `random.Random(seed)` and the day the seed runs: events spread over the
-next ~60 days, a share of them weekly series, a share carrying Meet or Zoom links (as conference
-data, in the location or in the description), some organized by someone else. Events are built
-directly (no request validation) so 100,000 take a few seconds.
+Ids derive from (account email, seed, position): calendar ids from the number of calendars the
+account has, event ids from the number of events in their calendar, so the same seed on a fresh
+account with the same email gives the same ids, whatever the account id. Everything else derives
+from `random.Random(seed)`, except that times are anchored on the day the seed runs (events spread
+over the next ~60 days; `created`/`updated` are the seeding moment): a seed run on another day
+gives the same events, shifted. A share of events are weekly series, a share carry Meet or Zoom
+links (as conference data, in the location or in the description), some are organized by someone
+else. Events are built directly (no request validation) so 100,000 take a few seconds.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -62,7 +67,7 @@ def _calendars(
     primary = next(c for c in existing if c.primary)
     chosen = [primary]
     for index in range(1, request.calendars):
-        basis = f"{account.id}/{request.seed}/{len(existing)}/{index}"
+        basis = f"{account.email}/{request.seed}/{len(existing)}/{index}"
         calendar_id = hashlib.sha256(basis.encode()).hexdigest()[:26] + "@group.calendar.google.com"
         calendar = Calendar(
             id=calendar_id,
@@ -88,7 +93,7 @@ def _event(
     counts: dict[str, int],
 ) -> StoredEvent:
     draw = rng.random
-    event_id = _unique_id(calendar, rng)
+    event_id = _unique_id(calendar, f"{account.email}/{request.seed}/{len(calendar.events)}")
     day = anchor + timedelta(days=int(draw() * SPREAD_DAYS))
     recurring = draw() < request.recurring_share
     if not recurring and draw() < 0.03:
@@ -181,9 +186,11 @@ def _pick(draw: Callable[[], float], choices: tuple[T, ...]) -> T:
     return choices[int(draw() * len(choices))]
 
 
-def _unique_id(calendar: Calendar, rng: random.Random) -> str:
-    """26 base32hex characters, like Google's generated event ids."""
-    while True:
-        event_id = base64.b32hexencode(rng.randbytes(16)).decode().lower()[:26]
+def _unique_id(calendar: Calendar, basis: str) -> str:
+    """26 base32hex characters, like Google's generated event ids, derived from `basis`."""
+    for attempt in itertools.count():
+        digest = hashlib.sha256(f"{calendar.id}/{basis}/{attempt}".encode()).digest()
+        event_id = base64.b32hexencode(digest[:16]).decode().lower()[:26]
         if event_id not in calendar.events:
             return event_id
+    raise AssertionError("unreachable")

@@ -6,6 +6,7 @@ replaces the generated instance with the same original start, wherever it has be
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +15,8 @@ from sandbox.google import recurrence
 from sandbox.google.recurrence import Expansion
 from sandbox.google.store import Calendar, StoredEvent
 from sandbox.google.times import EventTime
+
+logger = logging.getLogger(__name__)
 
 # Re-expand an open-ended series once "now" has moved this far past the cached horizon's start.
 _REFRESH = timedelta(days=1)
@@ -36,7 +39,14 @@ def expansion_of(master: StoredEvent, calendar: Calendar, now: datetime) -> Expa
     cached = master.expansion
     horizon_end = (now + recurrence.HORIZON - _REFRESH).timestamp()
     if cached is None or (not cached.complete and cached.bound_ts < horizon_end):
-        cached = recurrence.expand(master.recurrence, master.start, calendar.zone, now)
+        try:
+            cached = recurrence.expand(master.recurrence, master.start, calendar.zone, now)
+        except Exception:  # one broken series must not break listing its whole calendar
+            logger.exception(
+                "recurrence expansion failed",
+                extra={"calendar_id": calendar.id, "event_id": master.id},
+            )
+            cached = recurrence.first_only(master.start, calendar.zone)
         master.expansion = cached
     return cached
 
@@ -134,7 +144,13 @@ def is_instance_of(
         return True
     if expansion.complete or orig_ts < expansion.bound_ts:
         return False
-    return recurrence.is_occurrence(master.recurrence, master.start, calendar.zone, original)
+    try:
+        return recurrence.is_occurrence(master.recurrence, master.start, calendar.zone, original)
+    except Exception:  # as in `expansion_of`: a broken series has no further instances
+        logger.exception(
+            "recurrence lookup failed", extra={"calendar_id": calendar.id, "event_id": master.id}
+        )
+        return False
 
 
 def dropped_instances(

@@ -1,7 +1,8 @@
 """In-memory Google state: calendars, their events and the change sequence sync tokens point into.
 
 One counter numbers every change; each calendar keeps a change log of (sequence, event id) in
-ascending order, so "what changed since token T" and "continue after cursor C" are a bisect away.
+ascending order, so "what changed since token T" and "continue after cursor C" are a bisect away,
+and a creation log (the sequence each event id first appeared at), which full listings walk.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class Calendar:
     events: dict[str, StoredEvent] = field(default_factory=dict)
     exceptions: dict[str, dict[str, StoredEvent]] = field(default_factory=dict)
     log: ChangeLog = field(default_factory=ChangeLog)
+    # (sequence of creation, event id): one pair per event id ever stored, never compacted.
+    created: ChangeLog = field(default_factory=ChangeLog)
     seq: int = 0
     list_seq: int = 0
     token_epoch: int = 0
@@ -146,6 +149,8 @@ class Store:
         event.updated = now
         event.rendered = None
         event.search_text = None
+        if event.id not in calendar.events:
+            calendar.created.record(seq, event.id)
         calendar.events[event.id] = event
         if event.recurring_event_id is not None:
             calendar.exceptions.setdefault(event.recurring_event_id, {})[event.id] = event

@@ -46,6 +46,11 @@ def watch_events(
     # The effective expiry is the more restrictive of the request's and the server's limit.
     limits = [now_ms + backend.settings.google_channel_ttl_seconds * 1000]
     if body.expiration is not None:
+        if body.expiration <= now_ms:
+            raise errors.bad_request(
+                f"Invalid expiration: {body.expiration} is not in the future.",
+                location="expiration",
+            )
         limits.append(body.expiration)
     if body.params and body.params.get("ttl", "").isdigit():
         limits.append(now_ms + int(body.params["ttl"]) * 1000)

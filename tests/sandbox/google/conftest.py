@@ -145,6 +145,22 @@ async def list_all(
         query["pageToken"] = page["nextPageToken"]
 
 
+async def add_events(sandbox: Sandbox, headers: dict[str, str], count: int) -> list[dict[str, Any]]:
+    """`count` one-off events (summaries e0, e1, ...) on days from 2030-01-08 on."""
+    return [
+        await insert(
+            sandbox,
+            headers,
+            timed(
+                f"2030-01-{8 + i % 20:02d}T10:00:00Z",
+                f"2030-01-{8 + i % 20:02d}T11:00:00Z",
+                summary=f"e{i}",
+            ),
+        )
+        for i in range(count)
+    ]
+
+
 # --- a push receiver --------------------------------------------------------------------------
 
 

@@ -235,3 +235,32 @@ async def test_bad_bodies_are_400(sandbox: Sandbox) -> None:
         headers=headers,
     )
     assert version.status_code == 400
+
+
+async def test_all_day_events_last_at_least_a_day(sandbox: Sandbox) -> None:
+    _, headers = sandbox.account("ada@example.com")
+    for end in ("2030-01-08", "2030-01-07"):
+        body = {"start": {"date": "2030-01-08"}, "end": {"date": end}}
+        response = await sandbox.client.post(events_url(), json=body, headers=headers)
+        assert response.status_code == 400, end
+        assert response.json()["error"]["errors"][0]["reason"] == "timeRangeEmpty"
+    day = await insert(
+        sandbox, headers, {"start": {"date": "2030-01-08"}, "end": {"date": "2030-01-09"}}
+    )
+    moved = await sandbox.client.patch(
+        f"{events_url()}/{day['id']}", json={"end": {"date": "2030-01-08"}}, headers=headers
+    )
+    assert moved.status_code == 400
+    instant = timed("2030-01-08T10:00:00Z", "2030-01-08T10:00:00Z")
+    assert (
+        await sandbox.client.post(events_url(), json=instant, headers=headers)
+    ).status_code == 200
+
+
+@pytest.mark.parametrize("email", [42, ["a@example.com"], {"x": 1}, True, "   "])
+async def test_attendee_emails_must_be_strings(sandbox: Sandbox, email: object) -> None:
+    _, headers = sandbox.account("ada@example.com")
+    body = timed("2030-01-08T10:00:00Z", "2030-01-08T11:00:00Z", attendees=[{"email": email}])
+    response = await sandbox.client.post(events_url(), json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == 400

@@ -57,9 +57,11 @@ async def test_watch_sends_sync_then_exists_on_every_change(
     assert sync.headers["content-length"] == "0"
     assert sync.headers["user-agent"].startswith("APIs-Google")
     event = await insert(sandbox, headers, EVENT)
+    await receiver.wait_for(2)  # (changes made while a message waits may share one: see below)
     await sandbox.client.patch(
         f"{events_url()}/{event['id']}", json={"summary": "x"}, headers=headers
     )
+    await receiver.wait_for(3)
     await sandbox.client.delete(f"{events_url()}/{event['id']}", headers=headers)
     messages = await receiver.wait_for(4)
     assert [m.headers["x-goog-resource-state"] for m in messages] == [
@@ -185,6 +187,23 @@ async def test_watch_validation(sandbox: Sandbox, receiver: PushReceiver) -> Non
     assert other.status_code == 404
 
 
+async def test_an_expiration_in_the_past_is_400_and_opens_nothing(
+    sandbox: Sandbox, receiver: PushReceiver
+) -> None:
+    _, headers = sandbox.account("ada@example.com")
+    now_ms = int(sandbox.clock().timestamp() * 1000)
+    for expiration in (now_ms - 1, now_ms, 0):
+        body = {"id": "c", "type": "web_hook", "address": receiver.url, "expiration": expiration}
+        response = await sandbox.client.post(f"{events_url()}/watch", json=body, headers=headers)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["errors"][0]["reason"] == "invalid"
+        assert error["errors"][0]["location"] == "expiration"
+    await asyncio.sleep(0.05)
+    assert receiver.messages == []  # no sync message either
+    assert sandbox.backend.push.channel_count() == 0
+
+
 async def test_private_addresses_can_be_refused(receiver: PushReceiver) -> None:
     app, identity, _, clock, backend = make_sandbox(
         SandboxSettings(allow_private_push_addresses=False)
@@ -212,4 +231,4 @@ async def test_a_dead_receiver_does_not_break_the_api(sandbox: Sandbox) -> None:
     await insert(sandbox, headers, EVENT)
     channel = sandbox.backend.push.channel("c")
     assert channel is not None
-    await poll_until(channel.queue.empty)
+    await poll_until(lambda: channel.idle)

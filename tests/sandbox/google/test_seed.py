@@ -3,13 +3,15 @@ data visible through the Calendar API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox.google.backend import GoogleBackend
-from sandbox.world import SeedRequest
-from tests.sandbox.google.conftest import API, Sandbox, list_all
+from sandbox.world import Account, SeedRequest
+from tests.sandbox.google.conftest import API, Sandbox, list_all, make_sandbox
 
 REQUEST = SeedRequest(
     calendars=3, events_per_calendar=200, recurring_share=0.25, meeting_link_share=0.5, seed=42
@@ -83,3 +85,37 @@ async def test_seeding_notifies_watchers_once_per_calendar(
     monkeypatch.setattr(sandbox.backend.push, "notify", notified.append)
     sandbox.backend.seed(ada, REQUEST)
     assert len(notified) == 3
+
+
+async def seeded_listings(account_id: str, email: str) -> list[Any]:
+    """A fresh sandbox, one seeded account, and everything its calendars list (ids included)."""
+    app, identity, faults, clock, backend = make_sandbox()
+    account = Account(account_id, "google", email, datetime(2030, 1, 1, tzinfo=UTC))
+    identity.tokens["t"] = account
+    backend.on_account_created(account)
+    backend.seed(account, REQUEST)
+    headers = {"Authorization": "Bearer t"}
+    transport = httpx.ASGITransport(app=app)
+    listings: list[Any] = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+        sandbox = Sandbox(client, backend, identity, faults, clock)
+        calendars = (await client.get(f"{API}/users/me/calendarList", headers=headers)).json()
+        listings.append(calendars["items"])  # (sync tokens name the account: not data)
+        for entry in calendars["items"]:
+            for single in ("false", "true"):
+                items, _ = await list_all(
+                    sandbox, headers, entry["id"], singleEvents=single, maxResults=2500
+                )
+                listings.append(items)
+    await backend.aclose()
+    return listings
+
+
+async def test_the_same_seed_and_email_give_the_same_data_whatever_the_account_id() -> None:
+    first = await seeded_listings("account-1", "ada@example.com")
+    second = await seeded_listings("account-2", "ada@example.com")
+    assert len(first[0]) == 3 and sum(len(x) for x in first[1:]) > 600
+    assert first == second
+    other = await seeded_listings("account-1", "grace@example.com")
+    other_ids = {c["id"] for c in other[0]}
+    assert other_ids.isdisjoint(c["id"] for c in first[0])
