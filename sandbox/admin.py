@@ -59,8 +59,8 @@ class FaultIn(Body):
 class SeedIn(Body):
     provider: str
     account_id: str
-    calendars: int = Field(default=1, ge=0)
-    events_per_calendar: int = Field(default=100, ge=0)
+    calendars: int = Field(default=1, ge=0, le=1_000)
+    events_per_calendar: int = Field(default=100, ge=0, le=1_000_000)
     recurring_share: float = Field(default=0.1, ge=0, le=1)
     meeting_link_share: float = Field(default=0.3, ge=0, le=1)
     seed: int = 0
