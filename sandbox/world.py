@@ -41,6 +41,9 @@ class Identity(Protocol):
     def account_for_access_token(self, provider: str, token: str) -> Account | None:
         """The account of a live (unexpired, unrevoked) access token, else None."""
 
+    def scopes_of_access_token(self, provider: str, token: str) -> frozenset[str]:
+        """The scopes a live access token was granted (empty for an unknown token)."""
+
     def account(self, account_id: str) -> Account | None: ...
 
 

@@ -14,6 +14,11 @@ from fastapi import Depends, Header, Request
 from sandbox.google import errors
 from sandbox.world import Account, Identity
 
+_SCOPE = "https://www.googleapis.com/auth/calendar"
+# The Calendar API's OAuth scopes: https://developers.google.com/calendar/api/auth
+WRITE_SCOPES = frozenset({_SCOPE, f"{_SCOPE}.events"})
+READ_SCOPES = WRITE_SCOPES | {f"{_SCOPE}.readonly", f"{_SCOPE}.events.readonly"}
+
 
 def bearer_account(identity: Identity) -> Callable[..., Awaitable[None]]:
     """A router dependency resolving `Authorization: Bearer <access token>` to a live account."""
@@ -27,9 +32,21 @@ def bearer_account(identity: Identity) -> Callable[..., Awaitable[None]]:
         account = identity.account_for_access_token("google", token.strip())
         if account is None:
             raise errors.auth_error()
+        scopes = identity.scopes_of_access_token("google", token.strip())
+        needed = WRITE_SCOPES if _writes(request) else READ_SCOPES
+        if not scopes & needed:
+            raise errors.insufficient_permissions()
         request.state.google_account = account
 
     return authenticate
+
+
+def _writes(request: Request) -> bool:
+    """Changes a calendar: PATCH/PUT/DELETE, and POST except watch and channels.stop."""
+    if request.method in ("PATCH", "PUT", "DELETE"):
+        return True
+    path = request.url.path
+    return request.method == "POST" and not path.endswith(("/watch", "/channels/stop"))
 
 
 async def _current_account(request: Request) -> Account:

@@ -88,6 +88,17 @@ def auth_error() -> GoogleApiError:
     )
 
 
+def insufficient_permissions() -> GoogleApiError:
+    """The token's scopes do not cover the call (e.g. a write with `calendar.readonly`)."""
+    return GoogleApiError(
+        403,
+        "insufficientPermissions",
+        "Request had insufficient authentication scopes.",
+        status="PERMISSION_DENIED",
+        detail_message="Insufficient Permission",
+    )
+
+
 def bad_request(
     message: str, *, reason: str = "invalid", location: str | None = None
 ) -> GoogleApiError:

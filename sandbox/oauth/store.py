@@ -242,6 +242,12 @@ class OAuthStore:
         if len(self._spent_codes) > _SPENT_CODES_KEPT:
             self._spent_codes.clear()  # a reused old code then reads as unknown: still refused
 
+    def scopes_of_access_token(self, provider: str, token: str) -> frozenset[str]:
+        """`Identity`: the scopes of a live access token (its grant's), empty if it is not live."""
+        if self.account_for_access_token(provider, token) is None:
+            return frozenset()
+        return frozenset(self._access_tokens[token].scope.split())
+
     def account_for_access_token(self, provider: str, token: str) -> Account | None:
         """`Identity`: the account of a live (unexpired, unrevoked) access token of `provider`."""
         access = self._access_tokens.get(token)

@@ -42,6 +42,11 @@ class FakeIdentity:
         account = self.tokens.get(token)
         return account if account is not None and provider == account.provider else None
 
+    def scopes_of_access_token(self, provider: str, token: str) -> frozenset[str]:
+        if self.account_for_access_token(provider, token) is None:
+            return frozenset()
+        return frozenset({"https://www.googleapis.com/auth/calendar"})
+
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.tokens.values() if a.id == account_id), None)
 
