@@ -124,6 +124,16 @@ def backend_error() -> GoogleApiError:
     return GoogleApiError(500, "backendError", "Backend Error")
 
 
+def forbidden_for_non_organizer() -> GoogleApiError:
+    """An attendee changed more than their own response on their copy of an invitation."""
+    return GoogleApiError(
+        403,
+        "forbiddenForNonOrganizer",
+        "Shared properties can only be changed by the organizer of the event.",
+        domain="calendar",
+    )
+
+
 def duplicate() -> GoogleApiError:
     return GoogleApiError(409, "duplicate", "The requested identifier already exists.")
 

@@ -4,13 +4,22 @@ recurring series (a write to an instance id stores an exception; deleting one ca
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import secrets
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.google import editing, errors, recurrence, resources, series
+from sandbox.google import (
+    attendee_responses,
+    editing,
+    errors,
+    invitations,
+    recurrence,
+    resources,
+    series,
+)
 from sandbox.google.backend import GoogleBackend
 from sandbox.google.store import Calendar, StoredEvent
 from sandbox.google.times import EventTime
@@ -50,9 +59,9 @@ def insert_event(
         if event_id in calendar.events:
             raise errors.duplicate()
         event = editing.new_event(ctx, body, event_id)
-        backend.store.touch(calendar, event, ctx.now)
+        changed = invitations.write(backend.store, calendar, event, ctx.now)
         result = resources.event_resource(event, calendar)
-    backend.changed(calendar)
+    _notify(backend, changed)
     return result
 
 
@@ -66,24 +75,42 @@ def modify_event(
     replace: bool,
     conference_version: int,
 ) -> dict[str, Any]:
-    """Patch (`replace=False`) or update an event; on an instance id, store an exception."""
+    """Patch (`replace=False`) or update an event; on an instance id, store an exception.
+
+    On an invited copy, only the attendee's own response may change (see `_respond`)."""
     with backend.lock:
         calendar = backend.calendar_for(account, calendar_id)
         ctx = _context(backend, account, calendar, conference_version)
-        found = _find(calendar, event_id, ctx.now)
-        current = (
-            found if isinstance(found, StoredEvent) else _exception_of(*found, event_id, calendar)
-        )
+        current = _current(calendar, event_id, ctx.now)
+        if not invitations.is_organizers(current, calendar):
+            return _respond(backend, calendar, current, body)
         changed = editing.changed_event(ctx, current, body, replace=replace)
         if current.recurring_event_id is not None:
             changed.recurrence = None  # an exception cannot recur itself
         elif current.recurrence is not None or changed.recurrence is not None:
             changed.dropped = series.dropped_instances(current, changed, calendar, ctx.now)
-        backend.store.touch(calendar, changed, ctx.now)
+        affected = invitations.write(backend.store, calendar, changed, ctx.now)
         if current.recurrence is not None and current.recurring_event_id is None:
-            _cancel_orphaned_exceptions(backend, calendar, changed, ctx.now)
+            affected += _cancel_orphaned_exceptions(backend, calendar, changed, ctx.now)
         result = resources.event_resource(changed, calendar)
-    backend.changed(calendar)
+    _notify(backend, affected)
+    return result
+
+
+def _respond(
+    backend: GoogleBackend, calendar: Calendar, copy: StoredEvent, body: Any
+) -> dict[str, Any]:
+    """An attendee answers on their copy: the organizer's event records it, and every copy
+    follows; without a sandbox organizer holding the event, only this copy changes."""
+    response = attendee_responses.requested_response(copy, calendar, body)
+    if response is None:
+        return resources.event_resource(copy, calendar)
+    now = backend.now()
+    target_calendar, target = _organizers_event(backend, calendar, copy, now)
+    answered = attendee_responses.with_response(target, calendar.id, response)
+    affected = invitations.write(backend.store, target_calendar, answered, now)
+    result = resources.event_resource(calendar.events[copy.id], calendar)
+    _notify(backend, affected)
     return result
 
 
@@ -92,18 +119,42 @@ def delete_event(backend: GoogleBackend, account: Account, calendar_id: str, eve
     with backend.lock:
         calendar = backend.calendar_for(account, calendar_id)
         now = backend.now()
-        found = _find(calendar, event_id, now)
-        current = (
-            found if isinstance(found, StoredEvent) else _exception_of(*found, event_id, calendar)
-        )
+        current = _current(calendar, event_id, now)
         if current.cancelled:
             raise errors.deleted()
-        backend.store.touch(calendar, _cancelled(current), now)
+        affected = invitations.write(backend.store, calendar, _cancelled(current), now)
         if current.recurrence is not None:
             for exception in list(calendar.exceptions.get(current.id, {}).values()):
                 if not exception.cancelled:
-                    backend.store.touch(calendar, _cancelled(exception), now)
-    backend.changed(calendar)
+                    store = backend.store
+                    affected += invitations.write(store, calendar, _cancelled(exception), now)
+    _notify(backend, affected)
+
+
+def _organizers_event(
+    backend: GoogleBackend, calendar: Calendar, copy: StoredEvent, now: datetime
+) -> tuple[Calendar, StoredEvent]:
+    """Where an attendee's answer is recorded: the organizer's own event if a sandbox calendar
+    holds it, else the attendee's copy alone."""
+    organizer = backend.store.calendars.get(str(copy.organizer.get("email", "")))
+    if organizer is None:
+        return calendar, copy
+    with contextlib.suppress(errors.GoogleApiError):
+        event = _current(organizer, copy.id, now)
+        if invitations.is_organizers(event, organizer):
+            return organizer, event
+    return calendar, copy
+
+
+def _current(calendar: Calendar, event_id: str, now: datetime) -> StoredEvent:
+    """The stored event, or a not-yet-materialized instance as a would-be exception; else 404."""
+    found = _find(calendar, event_id, now)
+    return found if isinstance(found, StoredEvent) else _exception_of(*found, event_id, calendar)
+
+
+def _notify(backend: GoogleBackend, calendars: list[Calendar]) -> None:
+    for calendar in dict.fromkeys(calendars):
+        backend.changed(calendar)
 
 
 def _find(
@@ -155,14 +206,16 @@ def _exception_of(
 
 def _cancel_orphaned_exceptions(
     backend: GoogleBackend, calendar: Calendar, master: StoredEvent, now: datetime
-) -> None:
+) -> list[Calendar]:
     """Exceptions of instances a series change removed (or all, if it stopped recurring) go."""
+    affected: list[Calendar] = []
     for exception in list(calendar.exceptions.get(master.id, {}).values()):
         original = exception.original_start
         if exception.cancelled or original is None:
             continue
         if master.recurrence is None or not series.is_instance_of(master, calendar, original, now):
-            backend.store.touch(calendar, _cancelled(exception), now)
+            affected += invitations.write(backend.store, calendar, _cancelled(exception), now)
+    return affected
 
 
 def _cancelled(event: StoredEvent) -> StoredEvent:

@@ -124,9 +124,11 @@ async def test_a_hanging_receiver_does_not_delay_other_channels(
     loop = asyncio.get_running_loop()
     began = loop.time()
     await watch(sandbox, headers, receiver.url, "healthy")
+    # The bug made healthy channels wait out the hanging ones' 2 s timeout; well under that
+    # means not queued behind them (this is no speed target: that is for benchmarks).
     await receiver.wait_for(1, within=2.0)
-    assert loop.time() - began < 0.1
+    assert loop.time() - began < 1.0
     began = loop.time()
     await insert(sandbox, headers, EVENT)
     await receiver.wait_for(2, within=2.0)
-    assert loop.time() - began < 0.1
+    assert loop.time() - began < 1.0
