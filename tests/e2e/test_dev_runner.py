@@ -62,10 +62,15 @@ def test_the_data_dir_keeps_the_database_between_runs() -> None:
     }
     env = {"ROLLCALL_DATA_DIR": str(data_dir), "ROLLCALL_DEV_API_KEY": key}
     headers = {"Authorization": f"Bearer {key}"}
-    with launched(state_dir, free_port(), **env) as (_, lines):
+    with launched(state_dir, free_port(), **env) as (process, lines):
         url, _, _ = wait_ready(lines)
         created = httpx.post(f"{url}/v1/calendars", json=body, headers=headers, timeout=10)
         assert created.status_code == 201
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)  # as an orchestrator stops it: same clean stop
+        assert process.wait(60) == 0
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == []
     with launched(state_dir, free_port(), **env) as (_, lines):
         url, _, _ = wait_ready(lines)
         wait_for_line(lines, r"^rollcall +\| kept database, fresh broker: replaying (\d+)", 5)
