@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandbox.faults import FaultRule, FaultRules
 from sandbox.oauth.errors import AccountExists
+from sandbox.oauth.records import GrantEnd
 from sandbox.oauth.store import OAuthStore
 from sandbox.traffic import LoggedRequest, RequestLog
 from sandbox.world import Account, ProviderBackend, SeedRequest, World
@@ -31,6 +32,12 @@ class AccountIn(Body):
 
 class GrantIn(Body):
     client_id: str | None = None  # default: the provider's default app
+
+
+class RevokeIn(Body):
+    # How the grants end, as the provider then tells the client (Microsoft: revoked AADSTS50173,
+    # expired AADSTS700082, consent_revoked AADSTS65001; Google and Zoom word them alike).
+    reason: GrantEnd = "revoked"
 
 
 class ExpireIn(Body):
@@ -143,8 +150,9 @@ def admin_router(world: World, store: OAuthStore, rules: FaultRules, log: Reques
         return {"access_token": token.token, "expires_in": expires_in, "token_type": "Bearer"}
 
     @router.post("/accounts/{account_id}/revoke")
-    async def revoke(account_id: str) -> dict[str, Any]:
-        return {"revoked": store.revoke_account(admin.account(account_id).id)}
+    async def revoke(account_id: str, body: RevokeIn | None = None) -> dict[str, Any]:
+        why = body.reason if body else "revoked"
+        return {"revoked": store.end_account_grants(admin.account(account_id).id, why)}
 
     @router.post("/sync_tokens/expire")
     async def expire_sync_tokens(body: ExpireIn) -> dict[str, Any]:

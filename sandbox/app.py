@@ -1,5 +1,5 @@
 """Sandbox composition root: one `World` (OAuth store, fault rules), each provider's backend and
-router, Google's OAuth endpoints, the admin API and the traffic middleware."""
+router (API and OAuth endpoints), the admin API and the traffic middleware."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from fastapi import APIRouter, FastAPI
 
 from sandbox import admin
 from sandbox.faults import FaultRules
-from sandbox.google import oauth_routes as google_oauth
 from sandbox.oauth.clock import Clock, utc_now
 from sandbox.oauth.store import OAuthStore
 from sandbox.settings import SandboxSettings
@@ -30,17 +29,18 @@ def create_app(
     store = OAuthStore(settings, clock)
     rules = FaultRules()
     log = RequestLog(clock)
-    world = World(settings=settings, identity=store, faults=rules)
+    world = World(settings=settings, identity=store, faults=rules, oauth=store)
     app = FastAPI(title="Rollcall provider sandbox", version="1")
     for provide in default_providers(clock) if providers is None else providers:
         backend, router = provide(world)
         world.backends[backend.name] = backend
         app.include_router(router)
-    app.include_router(google_oauth.oauth_router(store))
     app.include_router(admin.admin_router(world, store, rules, log))
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"])
     names = {*store.providers, *world.backends}
-    app.add_middleware(ProviderTraffic, providers=names, rules=rules, log=log)
+    app.add_middleware(
+        ProviderTraffic, providers=names, rules=rules, log=log, backends=world.backends
+    )
     app.state.world = world
     app.state.oauth = store
     return app

@@ -1,73 +1,11 @@
 """Injected faults: rules that make matching provider requests fail or slow down, and per-provider
 budgets of push notifications to drop. `FaultRules` implements `sandbox.world.FaultInjector`; the
-middleware in `sandbox.traffic` applies the rules."""
+middleware in `sandbox.traffic` applies the rules, in each provider's own error shape
+(`ProviderBackend.fault_answer`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-# Google's error envelope (providers.md §1.10):
-# https://developers.google.com/calendar/api/guides/errors
-GOOGLE_DEFAULT_REASONS: dict[int, str] = {
-    400: "badRequest",
-    401: "authError",
-    403: "rateLimitExceeded",
-    404: "notFound",
-    409: "conflict",
-    410: "deleted",
-    412: "conditionNotMet",
-    429: "rateLimitExceeded",
-}
-GOOGLE_MESSAGES: dict[str, str] = {
-    "rateLimitExceeded": "Rate Limit Exceeded",
-    "userRateLimitExceeded": "User Rate Limit Exceeded",
-    "quotaExceeded": "Calendar usage limits exceeded.",
-    "backendError": "Backend Error",
-    "authError": "Invalid Credentials",
-    "notFound": "Not Found",
-    "badRequest": "Bad Request",
-    "conflict": "Conflict",
-    "deleted": "Resource has been deleted",
-    "conditionNotMet": "Precondition Failed",
-}
-USAGE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
-
-
-def google_error_body(status: int, reason: str | None, path: str = "") -> dict[str, Any]:
-    """`{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}` for the API;
-    OAuth's `{"error", "error_description"}` for the token endpoints (`/oauth2/…`)."""
-    reason = reason or GOOGLE_DEFAULT_REASONS.get(status, "backendError")
-    message = GOOGLE_MESSAGES.get(reason, reason)
-    if path.startswith(("/oauth2/", "/o/oauth2/")):
-        code = "invalid_request" if status < 500 and status != 429 else "temporarily_unavailable"
-        return {"error": code, "error_description": message}
-    domain = "usageLimits" if reason in USAGE_LIMIT_REASONS else "global"
-    detail: dict[str, str] = {"domain": domain, "reason": reason, "message": message}
-    error: dict[str, Any] = {"code": status, "message": message, "errors": [detail]}
-    if status == 401:  # as a real expired or wrong token answers
-        detail.update(location="Authorization", locationType="header")
-        error["status"] = "UNAUTHENTICATED"
-    return {"error": error}
-
-
-def fault_headers(provider: str, status: int, path: str) -> dict[str, str]:
-    if provider == "google" and status == 401 and not path.startswith(("/oauth2/", "/o/oauth2/")):
-        return {
-            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'
-        }
-    return {}
-
-
-ErrorBody = Callable[[int, str | None, str], dict[str, Any]]
-
-# Part 2 adds Microsoft Graph's and Zoom's shapes; until then every provider answers like Google.
-ERROR_BODIES: dict[str, ErrorBody] = {"google": google_error_body}
-
-
-def error_body(provider: str, status: int, reason: str | None, path: str = "") -> dict[str, Any]:
-    return ERROR_BODIES.get(provider, google_error_body)(status, reason, path)
 
 
 @dataclass

@@ -46,6 +46,22 @@ class SandboxSettings(BaseSettings):
     google_primary_time_zone: str = Field(
         default="UTC", validation_alias=AliasChoices("SANDBOX_GOOGLE_PRIMARY_TIME_ZONE")
     )
+    # Microsoft rotates refresh tokens; the replaced one then fails with invalid_grant, unless
+    # this keeps it valid (as Entra sometimes does for confidential clients, providers.md §2.1).
+    microsoft_keep_rotated_refresh_tokens: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("SANDBOX_MICROSOFT_KEEP_ROTATED_REFRESH_TOKENS"),
+    )
+    # Live Graph refuses Outlook subscriptions further out than 10,070 minutes (providers.md §2.5).
+    microsoft_subscription_max_minutes: int = Field(
+        default=10_070,
+        ge=1,
+        validation_alias=AliasChoices("SANDBOX_MICROSOFT_SUBSCRIPTION_MAX_MINUTES"),
+    )
+    # Outlook's limit of concurrent requests per app and mailbox (providers.md §2.6).
+    microsoft_mailbox_concurrency: int = Field(
+        default=4, ge=1, validation_alias=AliasChoices("SANDBOX_MICROSOFT_MAILBOX_CONCURRENCY")
+    )
     allow_private_push_addresses: bool = Field(
         default=True, validation_alias=AliasChoices("SANDBOX_ALLOW_PRIVATE_PUSH_ADDRESSES")
     )

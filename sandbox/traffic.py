@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import faults
 from sandbox.oauth.clock import Clock
+from sandbox.world import FaultAnswer, ProviderBackend
 
 LOG_LIMIT = 100_000
 
@@ -60,9 +61,11 @@ class ProviderTraffic:
         providers: Collection[str],
         rules: faults.FaultRules,
         log: RequestLog,
+        backends: Mapping[str, ProviderBackend],
     ) -> None:
         self._app = app
         self._providers = frozenset(providers)
+        self._backends = backends
         self._rules = rules
         self._log = log
 
@@ -96,8 +99,14 @@ class ProviderTraffic:
         if rule is None or not rule.status:
             await self._app(scope, receive, send)
             return
-        headers = faults.fault_headers(provider, rule.status, relative)
+        answer = self._answer(provider, rule.status, rule.reason, relative)
+        headers = dict(answer.headers)
         if rule.retry_after is not None:
             headers["Retry-After"] = str(rule.retry_after)
-        body = faults.error_body(provider, rule.status, rule.reason, relative)
-        await JSONResponse(body, rule.status, headers)(scope, receive, send)
+        await JSONResponse(answer.body, rule.status, headers)(scope, receive, send)
+
+    def _answer(self, provider: str, status: int, reason: str | None, path: str) -> FaultAnswer:
+        backend = self._backends.get(provider)
+        if backend is None:  # a provider with OAuth only: a plain OAuth-style error
+            return FaultAnswer({"error": reason or "temporarily_unavailable"})
+        return backend.fault_answer(status, reason, path)

@@ -1,17 +1,21 @@
 """The sandbox's seams: what the provider emulations share, as small protocols and records.
 
-`World` is built once by the composition root (`app.py`) and handed to every router. The OAuth
+`World` is built once by the composition root (`app.py`) and handed to every provider. The OAuth
 machinery, the fault rules and the request log are shared by all providers; each provider's
-resources live in its own backend (Google: `sandbox/google/`).
+resources live in its own backend (`sandbox/google/`, `sandbox/microsoft/`, `sandbox/zoom/`) and
+each provider serves its own OAuth wire format on the shared store.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sandbox.settings import SandboxSettings
+
+if TYPE_CHECKING:
+    from sandbox.oauth.store import OAuthStore
 
 
 @dataclass
@@ -47,6 +51,14 @@ class Identity(Protocol):
     def account(self, account_id: str) -> Account | None: ...
 
 
+@dataclass(frozen=True)
+class FaultAnswer:
+    """What a provider answers for an injected error: its JSON error body and extra headers."""
+
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 class FaultInjector(Protocol):
     def take_push_drop(self, provider: str) -> bool:
         """True when a configured fault says to drop this push notification (consumes one)."""
@@ -70,10 +82,19 @@ class ProviderBackend(Protocol):
     def reset(self) -> None:
         """Forget every resource (accounts are reset by the identity store)."""
 
+    def fault_answer(self, status: int, reason: str | None, path: str) -> FaultAnswer:
+        """The provider's error body and headers for an injected `status` at the
+        provider-relative `path` (API and OAuth endpoints answer in different shapes)."""
+
 
 @dataclass
 class World:
+    """`oauth` is the whole OAuth store (each provider serves its token endpoints on it);
+    `identity` the narrow view API routes authenticate with (the same store, but tests of one
+    provider's API may hand-write it)."""
+
     settings: SandboxSettings
     identity: Identity
     faults: FaultInjector
+    oauth: OAuthStore
     backends: dict[str, ProviderBackend] = field(default_factory=dict)

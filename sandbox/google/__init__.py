@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from sandbox.google import oauth_routes
 from sandbox.google.auth import bearer_account
 from sandbox.google.backend import Clock, GoogleBackend, system_clock
 from sandbox.google.listing import ScanLimits
@@ -29,7 +30,8 @@ __all__ = ["PREFIX", "GoogleBackend", "google_provider"]
 def google_provider(
     world: World, *, clock: Clock = system_clock, limits: ScanLimits | None = None
 ) -> tuple[ProviderBackend, APIRouter]:
-    """The Google backend and its Calendar API router (full paths; its lifespan ends push)."""
+    """The Google backend and its router: OAuth endpoints and the Calendar API (full paths; its
+    lifespan ends push)."""
     backend = GoogleBackend(world.settings, world.faults, clock, limits)
 
     @asynccontextmanager
@@ -38,9 +40,12 @@ def google_provider(
         await backend.aclose()
 
     auth = bearer_account(world.identity)
-    router = APIRouter(prefix=PREFIX, lifespan=lifespan)
-    router.include_router(channels_router(backend, auth))
-    router.include_router(calendars_router(backend, auth))
-    router.include_router(events_router(backend, auth))
-    router.include_router(unknown_router(list(router.routes)))  # last: it matches every path
+    api = APIRouter(prefix=PREFIX)
+    api.include_router(channels_router(backend, auth))
+    api.include_router(calendars_router(backend, auth))
+    api.include_router(events_router(backend, auth))
+    api.include_router(unknown_router(list(api.routes)))  # last: it matches every path
+    router = APIRouter(lifespan=lifespan)
+    router.include_router(oauth_routes.oauth_router(world.oauth))
+    router.include_router(api)
     return backend, router

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.google import errors, seed
+from sandbox.google.fault_shapes import google_fault
 from sandbox.google.listing import ScanLimits
 from sandbox.google.push import PushHub
 from sandbox.google.sorted_listings import SortedListings
 from sandbox.google.store import Calendar, Store
 from sandbox.settings import SandboxSettings
-from sandbox.world import Account, FaultInjector, SeedRequest
+from sandbox.world import Account, FaultAnswer, FaultInjector, SeedRequest
 
 Clock = Callable[[], datetime]
 
@@ -109,6 +110,9 @@ class GoogleBackend:
             self.emails.clear()
             self.sorted_listings = SortedListings()
         self.push.reset()
+
+    def fault_answer(self, status: int, reason: str | None, path: str) -> FaultAnswer:
+        return google_fault(status, reason, path)
 
     # --- used by the routes ----------------------------------------------------------------
 

@@ -63,15 +63,17 @@ class GoogleApiError(Exception):
             error["status"] = self.status
         return {"error": error}
 
-    def response(self) -> Response:
-        headers = {}
+    def headers(self) -> dict[str, str]:
         if self.code == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
+            return {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+        return {}
+
+    def response(self) -> Response:
         return Response(
             json.dumps(self.body()),
             status_code=self.code,
             media_type="application/json; charset=UTF-8",
-            headers=headers,
+            headers=self.headers(),
         )
 
 

@@ -24,6 +24,7 @@ GRANT_DESCRIPTIONS: dict[GrantProblem, str] = {
     "verifier_missing": "Missing code verifier.",
     "verifier_mismatch": "Invalid code verifier.",
     "dead_refresh_token": DEAD_TOKEN,
+    "rotated_refresh_token": DEAD_TOKEN,  # never happens: Google does not rotate
 }
 
 
@@ -143,8 +144,8 @@ def exchange(
     try:
         if grant_type == "authorization_code":
             return redeem(store, app, form)
-        grant, access = store.refresh(app, required(form, "refresh_token"))
-        return token_body(store, grant, access, with_refresh_token=False)
+        refreshed = store.refresh(app, required(form, "refresh_token"))
+        return token_body(store, refreshed.grant, refreshed.access_token, with_refresh_token=False)
     except InvalidGrant as refused:
         description = GRANT_DESCRIPTIONS.get(refused.problem, "Bad Request")
         raise OAuthRefusal(400, "invalid_grant", description) from refused

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sandbox.oauth.records import GrantEnd
+
 GrantProblem = Literal[
     "malformed_code",
     "unknown_code",
@@ -14,6 +16,7 @@ GrantProblem = Literal[
     "verifier_missing",
     "verifier_mismatch",
     "dead_refresh_token",
+    "rotated_refresh_token",
 ]
 
 
@@ -30,11 +33,13 @@ class InvalidClient(OAuthError):
 
 
 class InvalidGrant(OAuthError):
-    """Raised when a code or refresh token cannot be exchanged; `problem` says why."""
+    """Raised when a code or refresh token cannot be exchanged; `problem` says why, and `ended`
+    how the grant died when it did (None for a token that never existed)."""
 
-    def __init__(self, problem: GrantProblem) -> None:
+    def __init__(self, problem: GrantProblem, ended: GrantEnd | None = None) -> None:
         super().__init__(problem)
         self.problem: GrantProblem = problem
+        self.ended = ended
 
 
 class UnauthorizedClient(OAuthError):

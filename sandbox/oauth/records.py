@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from urllib.parse import urlsplit
 
 from sandbox.oauth.pkce import ChallengeMethod
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# Why a grant died: the user or an admin revoked it, it expired (e.g. unused too long), or the
+# app's consent was withdrawn. Providers word each differently (Microsoft: AADSTS50173, 700082,
+# 65001).
+GrantEnd = Literal["revoked", "expired", "consent_revoked"]
+GRANT_ENDS: tuple[GrantEnd, ...] = ("revoked", "expired", "consent_revoked")
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,8 @@ def is_loopback(uri: str) -> bool:
 
 @dataclass
 class Grant:
-    """One consent of one account to one app; its refresh token lives until the grant is revoked."""
+    """One consent of one account to one app. `refresh_token` is its current refresh token (a
+    rotating provider replaces it on every refresh); it lives until the grant ends."""
 
     id: str
     account_id: str
@@ -42,7 +50,11 @@ class Grant:
     scope: str
     refresh_token: str
     created_at: datetime
-    revoked: bool = False
+    ended: GrantEnd | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.ended is not None
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,15 @@ class AccessToken:
 
     def expires_in(self, now: datetime) -> int:
         return max(0, int((self.expires_at - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh grant yields; `refresh_token` is the new one when the provider rotates."""
+
+    grant: Grant
+    access_token: AccessToken
+    refresh_token: str | None
 
 
 @dataclass(frozen=True)

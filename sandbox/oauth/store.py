@@ -16,7 +16,15 @@ from sandbox.oauth.errors import (
     UnauthorizedClient,
 )
 from sandbox.oauth.pkce import ChallengeMethod, verifier_matches
-from sandbox.oauth.records import AccessToken, App, AuthorizationCode, Grant, Redemption
+from sandbox.oauth.records import (
+    AccessToken,
+    App,
+    AuthorizationCode,
+    Grant,
+    GrantEnd,
+    Redemption,
+    Refreshed,
+)
 from sandbox.settings import SandboxSettings
 from sandbox.world import Account
 
@@ -47,7 +55,8 @@ class OAuthStore:
         self._accounts: dict[str, Account] = {}
         self._emails: dict[tuple[str, str], str] = {}
         self._grants: dict[str, Grant] = {}
-        self._refresh_tokens: dict[str, str] = {}  # refresh token -> grant id
+        self._refresh_tokens: dict[str, str] = {}  # usable refresh token -> grant id
+        self._rotated_out: dict[str, str] = {}  # replaced refresh token -> grant id
         self._codes: dict[str, AuthorizationCode] = {}
         self._spent_codes: set[str] = set()
         self._access_tokens: dict[str, AccessToken] = {}
@@ -123,11 +132,17 @@ class OAuthStore:
         ]
         return live[-1] if live else None
 
-    def revoke_account(self, account_id: str) -> int:
-        """Revoke every grant of the account (and so its access tokens); returns how many."""
+    def granted_apps(self, account_id: str) -> list[App]:
+        """The apps this account has a live grant to (who a provider's webhooks go to)."""
+        ids = {g.client_id for g in self._grants.values() if g.account_id == account_id}
+        live = [cid for cid in ids if self.live_grant(account_id, cid) is not None]
+        return [self._apps[cid] for cid in sorted(live) if cid in self._apps]
+
+    def end_account_grants(self, account_id: str, why: GrantEnd = "revoked") -> int:
+        """End every live grant of the account (and so its access tokens); returns how many."""
         live = [g for g in self._grants.values() if g.account_id == account_id and not g.revoked]
         for grant in live:
-            grant.revoked = True
+            grant.ended = why
         return len(live)
 
     def revoke_token(self, token: str) -> bool:
@@ -135,7 +150,7 @@ class OAuthStore:
         grant = self._grant_of(token)
         if grant is None or grant.revoked:
             return False
-        grant.revoked = True
+        grant.ended = "revoked"
         return True
 
     def _grant_of(self, token: str) -> Grant | None:
@@ -205,14 +220,36 @@ class OAuthStore:
 
     # Access tokens
 
-    def refresh(self, app: App, refresh_token: str) -> tuple[Grant, AccessToken]:
-        """A new access token for a live refresh token (not rotated, as Google does)."""
+    def refresh(
+        self, app: App, refresh_token: str, *, rotate: bool = False, keep_old: bool = False
+    ) -> Refreshed:
+        """A new access token for a live refresh token; raises `InvalidGrant`.
+
+        Google keeps its refresh token (`rotate=False`). Microsoft and Zoom rotate: the answer
+        carries a new refresh token, and the presented one then fails with
+        `rotated_refresh_token` unless `keep_old` (Microsoft sometimes keeps it valid)."""
         grant = self._grant_of_refresh_token(refresh_token)
-        if grant is None or grant.revoked:
-            raise InvalidGrant("dead_refresh_token")
+        if grant is None:
+            rotated = self._rotated_out.get(refresh_token)
+            ended = None if rotated is None else self._grants[rotated].ended
+            raise InvalidGrant("dead_refresh_token" if ended else "rotated_refresh_token", ended)
+        if grant.revoked:
+            raise InvalidGrant("dead_refresh_token", grant.ended)
         if grant.client_id != app.client_id:
             raise UnauthorizedClient(app.client_id)
-        return grant, self.issue_access_token(grant)
+        new_token = self._rotate(grant, refresh_token, keep_old) if rotate else None
+        return Refreshed(grant, self.issue_access_token(grant), new_token)
+
+    def _rotate(self, grant: Grant, presented: str, keep_old: bool) -> str:
+        new_token = conventions.token_shape(
+            self._apps[grant.client_id].provider
+        ).new_refresh_token()
+        if not keep_old:
+            del self._refresh_tokens[presented]
+            self._rotated_out[presented] = grant.id
+        self._refresh_tokens[new_token] = grant.id
+        grant.refresh_token = new_token
+        return new_token
 
     def _grant_of_refresh_token(self, token: str) -> Grant | None:
         grant_id = self._refresh_tokens.get(token)

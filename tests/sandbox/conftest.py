@@ -14,10 +14,12 @@ from fastapi import APIRouter, FastAPI, Header
 from fastapi.responses import JSONResponse
 
 from sandbox.app import Provider, create_app
-from sandbox.faults import google_error_body
+from sandbox.google import oauth_routes as google_oauth
+from sandbox.google.errors import auth_error
+from sandbox.google.fault_shapes import google_fault
 from sandbox.oauth.store import OAuthStore
 from sandbox.settings import SandboxSettings
-from sandbox.world import Account, ProviderBackend, SeedRequest, World
+from sandbox.world import Account, FaultAnswer, ProviderBackend, SeedRequest, World
 
 CALENDAR_LIST = "/google/calendar/v3/users/me/calendarList"
 
@@ -57,19 +59,24 @@ class FakeBackend:
     def reset(self) -> None:
         self.resets += 1
 
+    def fault_answer(self, status: int, reason: str | None, path: str) -> FaultAnswer:
+        return google_fault(status, reason, path)
+
 
 def fake_google(backend: FakeBackend) -> Provider:
-    """One bearer-protected calendarList route, answering like Google (401 authError)."""
+    """Google's OAuth endpoints and one bearer-protected calendarList route, answering like
+    Google (401 authError)."""
 
     def provide(world: World) -> tuple[ProviderBackend, APIRouter]:
         router = APIRouter()
+        router.include_router(google_oauth.oauth_router(world.oauth))
 
         @router.get(CALENDAR_LIST)
         async def calendar_list(authorization: str = Header(default="")) -> JSONResponse:
             token = authorization.removeprefix("Bearer ")
             account = world.identity.account_for_access_token("google", token)
             if account is None:
-                return JSONResponse(google_error_body(401, "authError"), 401)
+                return JSONResponse(auth_error().body(), 401)
             return JSONResponse({"items": [{"id": account.email, "primary": True}]})
 
         return backend, router

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sandbox.google import google_provider
 from sandbox.google.backend import GoogleBackend
 from sandbox.google.listing import ScanLimits
+from sandbox.oauth.store import OAuthStore
 from sandbox.settings import SandboxSettings
 from sandbox.world import Account, World
 
@@ -85,7 +86,9 @@ def make_sandbox(
     settings: SandboxSettings | None = None, limits: ScanLimits | None = None
 ) -> tuple[FastAPI, FakeIdentity, FakeFaults, FakeClock, GoogleBackend]:
     identity, faults, clock = FakeIdentity(), FakeFaults(), FakeClock()
-    world = World(settings=settings or SandboxSettings(), identity=identity, faults=faults)
+    settings = settings or SandboxSettings()
+    oauth = OAuthStore(settings, clock)  # serves the token endpoints; the API uses `identity`
+    world = World(settings=settings, identity=identity, faults=faults, oauth=oauth)
     backend, router = google_provider(world, clock=clock, limits=limits)
     assert isinstance(backend, GoogleBackend)
     app = FastAPI()
