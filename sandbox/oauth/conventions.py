@@ -10,7 +10,7 @@ PROVIDERS: tuple[str, ...] = ("google", "microsoft", "zoom")
 
 DEFAULT_SCOPES: dict[str, str] = {
     "google": "https://www.googleapis.com/auth/calendar",
-    "microsoft": "offline_access Calendars.ReadWrite",
+    "microsoft": "offline_access User.Read Calendars.ReadWrite",
     "zoom": "meeting:read meeting:write",
 }
 
@@ -33,7 +33,12 @@ class TokenShape:
         return self.code + secrets.token_urlsafe(24)
 
 
-SHAPES: dict[str, TokenShape] = {"google": TokenShape(access="ya29.", refresh="1//0", code="4/0")}
+_JWT_HEADER = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9."  # Entra and Zoom access tokens are JWTs
+SHAPES: dict[str, TokenShape] = {
+    "google": TokenShape(access="ya29.", refresh="1//0", code="4/0"),
+    "microsoft": TokenShape(access=_JWT_HEADER, refresh="0.AXoA", code="0.AXoA"),
+    "zoom": TokenShape(access="eyJzdiI6IjAwMDAwMSIsImFsZyI6IkhTNTEyIn0.", refresh="eyJzdiI6Ij"),
+}
 
 
 def token_shape(provider: str) -> TokenShape:
