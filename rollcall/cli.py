@@ -1,4 +1,4 @@
-"""The `rollcall` operator console script: dev run, migrations, projects."""
+"""The `rollcall` operator console script: dev run, migrations, projects, doctor."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("dev", help="run the whole system locally (what `make run` does)")
     commands.add_parser("asyncapi", help="regenerate docs/asyncapi.json from the contracts")
     commands.add_parser("migrate", help="provision roles and schemas, migrate, create topics")
+    doctor = commands.add_parser(
+        "doctor", help="check Postgres, Kafka and the provider endpoints; exit 1 if one is down"
+    )
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
     projects = commands.add_parser("projects", help="manage tenants")
     project_commands = projects.add_subparsers(dest="action", required=True)
     create = project_commands.add_parser("create", help="create a project and print its API key")
@@ -97,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         print(write())
     if args.command == "migrate":
         asyncio.run(_migrate())
+    if args.command == "doctor":
+        from rollcall.doctor import main as doctor_main
+
+        return doctor_main(CliSettings().state_dir, as_json=args.json)
     if args.command == "projects" and args.action == "create":
         asyncio.run(_create_project(args.name))
     return 0

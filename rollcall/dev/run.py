@@ -23,6 +23,7 @@ from rollcall.dev.secrets_file import DevSecrets, load_or_create
 from rollcall.dev.supervisor import ServiceSpec, Supervisor
 from rollcall.dev.tansu import EmbeddedTansu
 from services.gateway.projects import ensure_dev_project
+from shared.provider_endpoints import sandbox_endpoints
 
 
 def say(message: str) -> None:
@@ -101,11 +102,10 @@ class DevRun:
             common[f"{service.upper()}_DATABASE_URL"] = dsns[service]
             if service != "gateway":
                 common[f"GATEWAY_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
-        if self.sandbox_port is not None:
-            sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
-            # Provider base URLs (read by the connector's OAuth providers) point at the sandbox.
-            common["GOOGLE_API_BASE_URL"] = f"{sandbox_url}/google"
-            common["GOOGLE_OAUTH_BASE_URL"] = f"{sandbox_url}/google"
+        if (sandbox_url := self.sandbox_url) is not None:
+            # Provider base URLs (read by the connector's OAuth providers) point at the sandbox,
+            # each standing for the real host the provider's paths hang off.
+            common.update(sandbox_endpoints(sandbox_url))
         specs = [
             ServiceSpec(name, [sys.executable, "-m", f"services.{name}"], dict(common))
             for name in SERVICES
@@ -166,7 +166,7 @@ class DevRun:
                 return 0
             say("the services did not become ready within 120 s; see the logs above")
             return 1
-        sandbox_url = f"http://127.0.0.1:{self.sandbox_port}" if self.sandbox_port else None
+        sandbox_url = self.sandbox_url
         if sandbox_url and not await _wait_healthy(sandbox_url, stop, within_seconds=60):
             say("the provider sandbox did not start within 60 s; see the logs above")
             return 0 if stop.is_set() else 1
@@ -180,12 +180,21 @@ class DevRun:
         say("stopping")
         return 0
 
+    @property
+    def sandbox_url(self) -> str | None:
+        return None if self.sandbox_port is None else f"http://127.0.0.1:{self.sandbox_port}"
+
     def _write_state(self, admin_dsn: str, bootstrap: str) -> None:
         """Where the running servers are, for `rollcall projects create` and `rollcall doctor`."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         path = self.state_dir / "state.json"
         path.touch(mode=0o600)
-        path.write_text(json.dumps({"database_url": admin_dsn, "kafka_bootstrap": bootstrap}))
+        state = {
+            "database_url": admin_dsn,
+            "kafka_bootstrap": bootstrap,
+            "sandbox_url": self.sandbox_url,
+        }
+        path.write_text(json.dumps(state))
 
     async def shutdown(self) -> None:
         if self.supervisor:
