@@ -47,10 +47,11 @@ def create_app(
 
 
 def default_providers(clock: Clock) -> list[Provider]:
-    """Google's, on the same clock as the OAuth store."""
+    """Every provider's, on the same clock as the OAuth store."""
     from sandbox.google import google_provider  # imported only when used
+    from sandbox.zoom import zoom_provider
 
-    return [functools.partial(google_provider, clock=clock)]
+    return [functools.partial(p, clock=clock) for p in (google_provider, zoom_provider)]
 
 
 async def healthz() -> dict[str, str]:
