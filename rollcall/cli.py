@@ -57,6 +57,27 @@ async def _create_project(name: str) -> None:
     print(f"ROLLCALL_API_KEY={key}")
 
 
+async def _rotate_keys() -> int:
+    """Re-seal every connector grant under `CONNECTOR_ACTIVE_KEY_ID` (see
+    services/connector/rotation.py for the procedure)."""
+    from services.connector.app import keyring_of
+    from services.connector.rotation import rotate_keys
+    from services.connector.settings import ConnectorSettings
+    from shared.db.pool import create_pool
+
+    settings = ConnectorSettings()
+    dsn = settings.dsn() if settings.service_database_url else _admin_dsn(CliSettings())
+    pool = await create_pool(dsn, "connector", max_size=2)
+    try:
+        report = await rotate_keys(pool, keyring_of(settings))
+    finally:
+        await pool.close()
+    print(f"grants re-sealed: {report.resealed}")
+    for grant_id in report.unreadable:
+        print(f"no configured key opens grant {grant_id}", file=sys.stderr)
+    return 1 if report.unreadable else 0
+
+
 async def _migrate() -> None:
     """Production bootstrap: roles (passwords from `<SERVICE>_DATABASE_PASSWORD`), migrations,
     topics. Idempotent; run it before (re)starting the services."""
@@ -90,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     project_commands = projects.add_subparsers(dest="action", required=True)
     create = project_commands.add_parser("create", help="create a project and print its API key")
     create.add_argument("name")
+    commands.add_parser(
+        "rotate-keys",
+        help="re-seal every stored credential under CONNECTOR_ACTIVE_KEY_ID",
+    )
     args = parser.parse_args(argv)
     if args.command == "dev":
         from rollcall.dev.run import main as dev_main
@@ -105,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         from rollcall.doctor import main as doctor_main
 
         return doctor_main(CliSettings().state_dir, as_json=args.json)
+    if args.command == "rotate-keys":
+        return asyncio.run(_rotate_keys())
     if args.command == "projects" and args.action == "create":
         asyncio.run(_create_project(args.name))
     return 0

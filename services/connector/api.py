@@ -1,4 +1,5 @@
-"""Internal HTTP routes (gateway → connector): register a calendar's credentials."""
+"""Internal HTTP routes (gateway → connector): register a calendar's credentials, list an
+account's calendars."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.connector import connecting
-from services.connector.providers.base import InvalidCredentialsShape
+from services.connector import connecting, listing
+from services.connector.domain.failures import describe
+from services.connector.providers.base import (
+    InvalidCredentialsShape,
+    ProviderError,
+    ProviderUnavailable,
+    ServerUnreachable,
+)
 from services.connector.ssrf import UnsafeUrl
 from shared.contracts.connections import Provider
 from shared.http.internal import require_internal_token
@@ -26,7 +33,30 @@ class CredentialsBody(BaseModel):
     platform_uuid: str | None = None
 
 
-def internal_router(registrar: connecting.Registrar, internal_token: str) -> APIRouter:
+class RawCalendarsBody(BaseModel):
+    """`POST /internal/calendars/raw`: list an account's calendars, nothing stored."""
+
+    model_config = ConfigDict(extra="forbid")
+    project_id: str = Field(min_length=1)
+    provider: Provider
+    credentials: dict[str, Any]
+
+
+class RawCalendar(BaseModel):
+    platform_uuid: str
+    name: str | None
+    email: str | None
+    is_primary: bool
+    time_zone: str | None
+
+
+class RawCalendars(BaseModel):
+    results: list[RawCalendar]
+
+
+def internal_router(
+    registrar: connecting.Registrar, lister: listing.CalendarLister, internal_token: str
+) -> APIRouter:
     check_token: Any = require_internal_token(internal_token)
     router = APIRouter(prefix="/internal", dependencies=[Depends(check_token)])
 
@@ -47,7 +77,28 @@ def internal_router(registrar: connecting.Registrar, internal_token: str) -> API
             raise Problem(409, "The calendar id belongs to another project.") from None
         return Response(status_code=204)
 
+    @router.post("/calendars/raw", response_model=RawCalendars)
+    async def raw_calendars(body: RawCalendarsBody) -> RawCalendars:
+        try:
+            found = await lister.list_calendars(body.provider, body.credentials)
+        except (connecting.UnsupportedProvider, InvalidCredentialsShape, UnsafeUrl) as exc:
+            raise _unprocessable(exc) from None
+        except ProviderError as exc:
+            raise provider_problem(exc) from None
+        return RawCalendars(results=[RawCalendar(**vars(entry)) for entry in found])
+
     return router
+
+
+def provider_problem(exc: ProviderError) -> Problem:
+    """api.md → Conventions: a provider refusing the credentials or a server that cannot be
+    reached → 422 with the reason; a provider failing (5xx, no answer in time) → 502."""
+    text, reason = describe(exc.kind), {"reason": exc.kind.value}
+    unreachable = isinstance(exc, ServerUnreachable)
+    failing = type(exc) is ProviderError or isinstance(exc, ProviderUnavailable)
+    if unreachable or not failing:
+        return Problem(422, text, type_="/problems/provider-refused", extra=reason)
+    return Problem(502, text, type_="/problems/provider-failed", extra=reason)
 
 
 def _unprocessable(exc: Exception) -> Problem:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,10 +13,12 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from services.connector import api, connecting, handlers, syncing
+from services.connector import api, connecting, handlers, listing, syncing
 from services.connector.credentials import Keyring
+from services.connector.providers.apple import AppleProvider
 from services.connector.providers.base import CalendarProvider
 from services.connector.providers.caldav import CaldavProvider
+from services.connector.providers.guarded_http import HttpLimits
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
@@ -25,6 +28,8 @@ from shared.runtime import MessagingRuntime
 from shared.service_app import ServiceDefinition, create_service_app
 
 SERVICE = "connector"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,12 +44,19 @@ class _PoolSlot:
         return self.pool
 
 
+def http_limits(settings: ConnectorSettings) -> HttpLimits:
+    return HttpLimits(
+        allow_loopback=settings.loopback_allowed(),
+        request_seconds=settings.provider_timeout_seconds,
+        max_response_bytes=settings.max_response_bytes,
+    )
+
+
 def providers_of(settings: ConnectorSettings) -> dict[str, CalendarProvider[Any]]:
+    limits = http_limits(settings)
     return {
-        "caldav": CaldavProvider(
-            timeout=settings.provider_timeout_seconds,
-            allow_loopback=settings.loopback_allowed(),
-        )
+        "caldav": CaldavProvider(limits),
+        "apple": AppleProvider(limits, settings.apple_caldav_url),
     }
 
 
@@ -81,6 +93,10 @@ def create_app(
         app: FastAPI, runtime: MessagingRuntime
     ) -> AsyncIterator[dict[str, ReadinessCheck]]:
         slot.pool = runtime.pool
+        if settings.loopback_allowed():
+            log.warning(
+                "loopback server URLs are allowed (dev mode or CONNECTOR_ALLOW_LOOPBACK_URLS)"
+            )
         worker = SyncWorker(
             sync_context(settings, runtime.pool, keyring, providers),
             concurrency=settings.sync_workers,
@@ -89,13 +105,15 @@ def create_app(
         runtime.spawn(worker.run(), "sync-worker")
         yield {}
 
+    guard = UrlGuard(allow_loopback=settings.loopback_allowed())
     registrar = connecting.Registrar(
         pool=slot.get,
         keyring=keyring,
-        guard=UrlGuard(allow_loopback=settings.loopback_allowed()),
+        guard=guard,
         providers=providers,
     )
-    internal = api.internal_router(registrar, settings.internal_token.get_secret_value())
+    lister = listing.CalendarLister(guard=guard, providers=providers)
+    internal = api.internal_router(registrar, lister, settings.internal_token.get_secret_value())
     definition = ServiceDefinition(
         SERVICE,
         handlers.HANDLERS,

@@ -11,10 +11,11 @@ from typing import Any
 import asyncpg
 
 from services.connector import store
-from services.connector.credentials import Keyring, associated_data
+from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain.connections import state_changed
 from services.connector.providers.base import CalendarProvider
 from services.connector.ssrf import UrlGuard
+from shared.db import types as db
 from shared.ids import new_id
 from shared.messaging import outbox
 
@@ -38,6 +39,25 @@ class Submission:
     platform_uuid: str | None
 
 
+async def checked_credentials(
+    providers: Mapping[str, CalendarProvider[Any]],
+    guard: UrlGuard,
+    provider_name: str,
+    raw: Mapping[str, Any],
+) -> tuple[CalendarProvider[Any], Any]:
+    """The provider and parsed credentials, once their shape and server URLs passed.
+
+    Raises `UnsupportedProvider`, `InvalidCredentialsShape` or `UnsafeUrl`.
+    """
+    provider = providers.get(provider_name)
+    if provider is None:
+        raise UnsupportedProvider(f"provider {provider_name} is not supported yet")
+    credentials = provider.parse_credentials(raw)
+    for url in provider.server_urls(credentials):
+        await guard.check(url)
+    return provider, credentials
+
+
 @dataclass(frozen=True)
 class Registrar:
     """Everything registering credentials needs; the pool is looked up per call."""
@@ -48,39 +68,66 @@ class Registrar:
     providers: Mapping[str, CalendarProvider[Any]]
 
     async def register(self, submission: Submission) -> None:
-        """Store a new grant and point the connection at it (state `connecting`).
+        """Point the connection at its account's grant (state `connecting`): the existing
+        grant when the credentials are the same, else a new one that the account's other
+        calendars move to as well (reconnecting those that were disconnected).
 
         Raises `UnsupportedProvider`, `InvalidCredentialsShape`, `UnsafeUrl` or
         `CalendarOfAnotherProject`; nothing is stored then.
         """
-        provider = self.providers.get(submission.provider)
-        if provider is None:
-            raise UnsupportedProvider(f"provider {submission.provider} is not supported yet")
-        credentials = provider.parse_credentials(submission.credentials)
-        for url in provider.server_urls(credentials):
-            await self.guard.check(url)
-        await self._store(submission)
+        provider, credentials = await checked_credentials(
+            self.providers, self.guard, submission.provider, submission.credentials
+        )
+        account = provider.account_key(credentials)
+        async with self.pool().acquire() as conn, conn.transaction():
+            await self._store(conn, submission, account)
         log.info("credentials registered", extra={"calendar_id": submission.calendar_id})
 
-    async def _store(self, submission: Submission) -> None:
-        grant_id = new_id("grt")
-        aad = associated_data(submission.project_id, grant_id, submission.provider)
-        sealed = self.keyring.seal(json.dumps(dict(submission.credentials)).encode(), aad)
-        async with self.pool().acquire() as conn, conn.transaction():
-            previous = await store.lock_connection(conn, submission.calendar_id)
+    async def _store(self, conn: db.Connection, submission: Submission, account: str) -> None:
+        previous = await store.lock_connection(conn, submission.calendar_id)
+        grants = await store.lock_account_grants(
+            conn, submission.project_id, submission.provider, account
+        )
+        grant_id = self._same_credentials(grants, submission)
+        if grant_id is None:
+            grant_id = new_id("grt")
+            aad = associated_data(submission.project_id, grant_id, submission.provider)
+            sealed = self.keyring.seal(json.dumps(dict(submission.credentials)).encode(), aad)
             await store.insert_grant(
-                conn, grant_id, submission.project_id, submission.provider, sealed
+                conn, grant_id, submission.project_id, submission.provider, account, sealed
             )
-            connection = await store.upsert_connection(
-                conn,
-                submission.calendar_id,
-                submission.project_id,
-                submission.provider,
-                grant_id,
-                submission.platform_uuid,
-            )
-            if connection is None:
-                raise CalendarOfAnotherProject(submission.calendar_id)
-            if previous is not None:
-                await store.delete_grant_if_unused(conn, previous.grant_id)
-                await outbox.enqueue(conn, state_changed(connection), connection.project_id)
+        connection = await store.upsert_connection(
+            conn,
+            submission.calendar_id,
+            submission.project_id,
+            submission.provider,
+            grant_id,
+            submission.platform_uuid,
+        )
+        if connection is None:
+            raise CalendarOfAnotherProject(submission.calendar_id)
+        announce = [connection] if previous is not None else []
+        old = [grant.id for grant in grants if grant.id != grant_id]
+        if old:
+            announce += await store.reconnect_account(conn, old, grant_id, connection.calendar_id)
+            await store.repoint_account(conn, old, grant_id, connection.calendar_id)
+        for grant in {*old, *([previous.grant_id] if previous else [])} - {grant_id}:
+            await store.delete_grant_if_unused(conn, grant)
+        for changed in announce:
+            await outbox.enqueue(conn, state_changed(changed), changed.project_id)
+        if announce or old:
+            await store.notify_sync_requested(conn)
+
+    def _same_credentials(
+        self, grants: list[store.StoredGrant], submission: Submission
+    ) -> str | None:
+        """The account's grant already holding exactly these credentials, if any."""
+        for grant in grants:
+            aad = associated_data(grant.project_id, grant.id, grant.provider)
+            try:
+                stored = json.loads(self.keyring.open(grant.sealed, aad))
+            except (SealError, ValueError):
+                continue  # unreadable: replaced by a new grant below
+            if stored == dict(submission.credentials):
+                return grant.id
+        return None

@@ -38,6 +38,14 @@ class ConnectorSettings(CommonSettings):
     poll_interval_seconds: float = Field(
         default=300.0, gt=0, validation_alias=AliasChoices("CONNECTOR_POLL_INTERVAL_SECONDS")
     )
+    max_response_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=64 * 1024,
+        validation_alias=AliasChoices("CONNECTOR_MAX_RESPONSE_BYTES"),
+    )
+    apple_caldav_url: str = Field(
+        default="https://caldav.icloud.com", validation_alias=AliasChoices("APPLE_CALDAV_URL")
+    )
 
     def loopback_allowed(self) -> bool:
         """Loopback CalDAV servers are a development convenience (`api.md` → dev mode)."""

@@ -41,12 +41,31 @@ def split_target(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
+# Cloud metadata and host-agent endpoints, some outside the private ranges (Azure's wire
+# server is a public address reachable only from inside its VMs).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(text)
+    for text in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
+        "169.254.170.2",  # AWS ECS task credentials
+        "fd00:ec2::254",  # AWS IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (legacy)
+        "168.63.129.16",  # Azure wire server
+    )
+)
+
+
 def refusal(address: IPAddress, *, allow_loopback: bool) -> str | None:
     """Why `address` may not be contacted, or None when it may."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour or _teredo_client(address)
         if embedded is not None:
             return refusal(embedded, allow_loopback=allow_loopback)
+        if address.is_site_local:
+            return "a site-local address"
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
     if address.is_loopback:
         return None if allow_loopback else "a loopback address"
     if address.is_unspecified:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import asyncpg
 
@@ -47,6 +48,7 @@ def _connection(row: asyncpg.Record) -> Connection:
         sync_failures=row["sync_failures"],
         last_attempted_sync_at=row["last_attempted_sync_at"],
         last_successful_sync_at=row["last_successful_sync_at"],
+        window_day=row["window_day"],
     )
 
 
@@ -54,16 +56,111 @@ def _maybe(row: asyncpg.Record | None) -> Connection | None:
     return _connection(row) if row is not None else None
 
 
+@dataclass(frozen=True)
+class StoredGrant:
+    """A grant row: what its ciphertext is bound to, and the ciphertext."""
+
+    id: str
+    project_id: str
+    provider: str
+    sealed: Sealed
+
+
+def _grant(row: asyncpg.Record) -> StoredGrant:
+    sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
+    return StoredGrant(row["id"], row["project_id"], row["provider"], sealed)
+
+
 async def insert_grant(
-    conn: db.Connection, grant_id: str, project_id: str, provider: str, sealed: Sealed
+    conn: db.Connection,
+    grant_id: str,
+    project_id: str,
+    provider: str,
+    account: str,
+    sealed: Sealed,
 ) -> None:
-    """Store a sealed grant."""
+    """Store a sealed grant for one provider account."""
     await conn.execute(
-        "INSERT INTO grants (id, project_id, provider, key_id, ciphertext)"
-        " VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO grants (id, project_id, provider, account, key_id, ciphertext)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
         grant_id,
         project_id,
         provider,
+        account,
+        sealed.key_id,
+        sealed.blob,
+    )
+
+
+async def lock_account_grants(
+    conn: db.Connection, project_id: str, provider: str, account: str
+) -> list[StoredGrant]:
+    """The grants of one provider account in the project, locked until the transaction ends."""
+    rows = await conn.fetch(
+        "SELECT * FROM grants WHERE project_id = $1 AND provider = $2 AND account = $3"
+        " ORDER BY created_at FOR UPDATE",
+        project_id,
+        provider,
+        account,
+    )
+    return [_grant(row) for row in rows]
+
+
+async def reconnect_account(
+    conn: db.Connection, old_grant_ids: list[str], grant_id: str, except_calendar: str
+) -> list[Connection]:
+    """Move the account's disconnected calendars to its new grant: `connecting`, version+1,
+    a full resync queued."""
+    rows = await conn.fetch(
+        """
+        UPDATE connections SET grant_id = $2, state = 'connecting', failure = NULL,
+            sync_failures = 0, sync_requested_at = now(), sync_full = true,
+            state_version = state_version + 1, updated_at = now()
+        WHERE grant_id = ANY($1::text[]) AND calendar_id <> $3 AND state = 'disconnected'
+        RETURNING *
+        """,
+        old_grant_ids,
+        grant_id,
+        except_calendar,
+    )
+    return [_connection(row) for row in rows]
+
+
+async def repoint_account(
+    conn: db.Connection, old_grant_ids: list[str], grant_id: str, except_calendar: str
+) -> int:
+    """Move the account's other calendars to its new grant and queue a sync (a sync in flight
+    with the old grant will not be recorded)."""
+    status: str = await conn.execute(
+        """
+        UPDATE connections SET grant_id = $2, sync_requested_at = now(), updated_at = now()
+        WHERE grant_id = ANY($1::text[]) AND calendar_id <> $3
+        """,
+        old_grant_ids,
+        grant_id,
+        except_calendar,
+    )
+    return int(status.split()[-1])
+
+
+async def lock_grants_to_reseal(
+    conn: db.Connection, active_key_id: str, after_id: str, limit: int
+) -> list[StoredGrant]:
+    """The next grants (by id) sealed with another key than the active one, locked."""
+    rows = await conn.fetch(
+        "SELECT * FROM grants WHERE key_id <> $1 AND id > $2 ORDER BY id LIMIT $3 FOR UPDATE",
+        active_key_id,
+        after_id,
+        limit,
+    )
+    return [_grant(row) for row in rows]
+
+
+async def reseal_grant(conn: db.Connection, grant_id: str, sealed: Sealed) -> None:
+    """Replace a grant's ciphertext (same plaintext, new key)."""
+    await conn.execute(
+        "UPDATE grants SET key_id = $2, ciphertext = $3, updated_at = now() WHERE id = $1",
+        grant_id,
         sealed.key_id,
         sealed.blob,
     )
@@ -94,7 +191,9 @@ async def upsert_connection(
     grant_id: str,
     platform_uuid: str | None,
 ) -> Connection | None:
-    """Create the connection, or point it at a new grant (back to `connecting`, version+1).
+    """Create the connection, or point it at a new grant: back to `connecting` (version+1)
+    with a full resync queued in the same transaction (`api.md`: new credentials reconnect
+    and resync atomically). A missing `platform_uuid` keeps the one asked for before.
 
     Returns None when the calendar id exists in another project.
     """
@@ -105,8 +204,10 @@ async def upsert_connection(
         VALUES ($1, $2, $3, $4, $5, 'connecting')
         ON CONFLICT (calendar_id) DO UPDATE SET grant_id = EXCLUDED.grant_id,
             provider = EXCLUDED.provider,
-            requested_platform_uuid = EXCLUDED.requested_platform_uuid,
+            requested_platform_uuid = COALESCE(EXCLUDED.requested_platform_uuid,
+                connections.requested_platform_uuid),
             state = 'connecting', failure = NULL, sync_failures = 0,
+            sync_requested_at = now(), sync_full = true,
             state_version = connections.state_version + 1, updated_at = now()
         WHERE connections.project_id = EXCLUDED.project_id
         RETURNING *
@@ -197,6 +298,7 @@ async def record_success(
     account_email: str | None,
     cursor: str | None,
     poll_seconds: float,
+    window_day: date,
 ) -> Connection | None:
     """Connected: store what the sync learnt, schedule the next poll, release the claim.
 
@@ -205,7 +307,7 @@ async def record_success(
     row = await conn.fetchrow(
         """
         UPDATE connections SET calendar_url = $3, name = $4, account_email = $5,
-            account_addresses = $6, time_zone = $7, sync_cursor = $8,
+            account_addresses = $6, time_zone = $7, sync_cursor = $8, window_day = $10,
             state = 'connected', failure = NULL, sync_failures = 0,
             last_attempted_sync_at = now(), last_successful_sync_at = now(),
             next_poll_at = now() + make_interval(secs => $9),
@@ -222,6 +324,7 @@ async def record_success(
         found.time_zone,
         cursor,
         poll_seconds,
+        window_day,
     )
     return _maybe(row)
 
@@ -301,19 +404,22 @@ async def request_due_polls(conn: db.Connection) -> int:
 
 
 async def forget_abandoned_registrations(conn: db.Connection) -> int:
-    """Drop credentials no connect command ever followed within 24 h (the gateway failed after
-    handing them over), so no secret outlives the calendar it was meant for."""
-    status: str = await conn.execute(
+    """Drop registrations no connect command ever followed within 24 h (the gateway failed
+    after handing them over), and their grants when unused, so no secret outlives the calendar
+    it was meant for; returns how many registrations were dropped."""
+    dropped: int = await conn.fetchval(
         """
         WITH gone AS (
             DELETE FROM connections
             WHERE state = 'connecting' AND last_attempted_sync_at IS NULL
               AND sync_requested_at IS NULL AND sync_claimed_until IS NULL
               AND created_at < now() - interval '24 hours'
-            RETURNING calendar_id, grant_id)
-        DELETE FROM grants g WHERE g.id IN (SELECT grant_id FROM gone)
-          AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.grant_id = g.id
-                          AND c.calendar_id NOT IN (SELECT calendar_id FROM gone))
+            RETURNING calendar_id, grant_id),
+        unused AS (
+            DELETE FROM grants g WHERE g.id IN (SELECT grant_id FROM gone)
+              AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.grant_id = g.id
+                              AND c.calendar_id NOT IN (SELECT calendar_id FROM gone)))
+        SELECT count(*) FROM gone
         """
     )
-    return int(status.split()[-1])
+    return dropped

@@ -13,14 +13,14 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from services.connector import store
 from services.connector.credentials import Keyring, SealError, associated_data
-from services.connector.domain import backoff, failures, paging
+from services.connector.domain import backoff, failures, paging, window
 from services.connector.domain.connections import (
     CalendarFound,
     Connection,
@@ -63,8 +63,9 @@ class SyncContext:
 @dataclass(frozen=True)
 class _Fetched:
     found: CalendarFound
-    changes: FetchedChanges
+    changes: FetchedChanges  # `full`: to be published as a full listing (reconciled)
     username: str | None
+    listing: bool  # the objects are a listing (windowed), not only the changed ones
 
 
 class _CredentialsUnavailable(Exception):
@@ -104,9 +105,10 @@ async def _fetch_with_retries(ctx: SyncContext, claimed: store.ClaimedSync) -> _
     """While connecting, a few quick retries of transient failures; once connected, one try."""
     attempts = 1 if claimed.connection.state == "connected" else failures.CONNECT_ATTEMPTS
     provider, credentials = _open_grant(ctx, claimed)
+    today = ctx.clock().date()
     for attempt in range(1, attempts + 1):
         try:
-            return await _fetch(provider, credentials, claimed)
+            return await _fetch(provider, credentials, claimed, today)
         except ProviderError as exc:
             if exc.kind not in failures.RETRYABLE or attempt == attempts:
                 raise
@@ -128,14 +130,14 @@ def _open_grant(ctx: SyncContext, claimed: store.ClaimedSync) -> tuple[CalendarP
 
 
 async def _fetch(
-    provider: CalendarProvider[Any], credentials: Any, claimed: store.ClaimedSync
+    provider: CalendarProvider[Any], credentials: Any, claimed: store.ClaimedSync, today: date
 ) -> _Fetched:
     connection = claimed.connection
     username = provider.username(credentials)
     if needs_discovery(connection):
         found = await provider.discover(credentials, connection.requested_platform_uuid)
         changes = await provider.fetch_changes(credentials, found.url, None)
-        return _Fetched(found, changes, username)
+        return _Fetched(found, changes, username, listing=True)
     found = _known_calendar(connection)
     cursor = None if claimed.full_requested else connection.sync_cursor
     try:
@@ -143,7 +145,13 @@ async def _fetch(
     except InvalidSyncCursor:
         log.info("sync cursor invalid, listing all", extra={"calendar_id": connection.calendar_id})
         changes = await provider.fetch_changes(credentials, found.url, None)
-    return _Fetched(found, changes, username)
+    if changes.full or connection.window_day == today:
+        return _Fetched(found, changes, username, listing=changes.full)
+    # A new day: the window moved. List again for the events that entered it, keeping the
+    # incremental removals; published as changes (the syncer keeps what it has).
+    listed = await provider.fetch_changes(credentials, found.url, None)
+    moved = FetchedChanges(listed.objects, changes.removed, listed.cursor, full=False)
+    return _Fetched(found, moved, username, listing=True)
 
 
 def _known_calendar(connection: Connection) -> CalendarFound:
@@ -158,7 +166,10 @@ def _known_calendar(connection: Connection) -> CalendarFound:
 
 async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched: _Fetched) -> None:
     connection, changes, found = claimed.connection, fetched.changes, fetched.found
-    split = paging.split_pages(changes.objects, changes.removed, page_bytes=ctx.page_bytes)
+    today = ctx.clock().date()
+    bounds = window.day_bounds(connection.sync_window, today)
+    kept = window.apply_window(changes.objects, changes.removed, bounds, listing=fetched.listing)
+    split = paging.split_pages(kept.objects, kept.removed, page_bytes=ctx.page_bytes)
     if split.oversized:
         log.warning(
             "objects too large to publish were skipped",
@@ -172,11 +183,13 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
         full=changes.full,
         account_addresses=found.account_addresses,
         pages=split.pages,
+        window=bounds,
+        time_zone=found.time_zone,
     )
     email = account_email(found.account_addresses, fetched.username)
     async with ctx.pool.acquire() as conn, conn.transaction():
         updated = await store.record_success(
-            conn, connection, found, email, changes.cursor, ctx.poll_interval_seconds
+            conn, connection, found, email, changes.cursor, ctx.poll_interval_seconds, today
         )
         if updated is None:
             await store.release_claim(conn, connection.calendar_id, None, False)
@@ -190,8 +203,9 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
             "calendar_id": connection.calendar_id,
             "sync_id": sync_id,
             "full": changes.full,
-            "objects": len(changes.objects),
-            "removed": len(changes.removed),
+            "objects": len(kept.objects),
+            "removed": len(kept.removed),
+            "outside_window": len(changes.objects) - len(kept.objects),
             "pages": len(messages),
         },
     )
@@ -205,6 +219,7 @@ async def _record_failure(ctx: SyncContext, claimed: store.ClaimedSync, kind: Fa
         failures=connection.sync_failures,
         now=ctx.clock(),
         jitter=ctx.jitter(),
+        poll_interval=timedelta(seconds=ctx.poll_interval_seconds),
     )
     async with ctx.pool.acquire() as conn, conn.transaction():
         if isinstance(decision, failures.Disconnect):

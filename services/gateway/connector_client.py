@@ -11,6 +11,7 @@ from shared.http.problems import Problem
 
 class ConnectorClient:
     def __init__(self, base_url: str, token: str, timeout: float) -> None:
+        self._timeout = timeout
         self._http = httpx.AsyncClient(
             base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
@@ -44,12 +45,43 @@ class ConnectorClient:
         except httpx.HTTPError as exc:
             raise Problem(503, "The connector service is unavailable; try again.") from exc
         if response.status_code == 422:
-            problem = response.json()
-            raise Problem(
-                422,
-                str(problem.get("detail", "The credentials were refused.")),
-                type_=str(problem.get("type", "about:blank")),
-                errors=problem.get("errors"),
-            )
+            raise _passed_through(response)
         if response.status_code >= 400:
             raise Problem(503, "The connector service could not store the credentials.")
+
+    async def list_calendars(
+        self, *, project_id: str, provider: str, credentials: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The account's calendars straight from the provider (through the connector).
+
+        The connector's 422 (credentials refused, server unreachable) and 502 (provider
+        failing) are passed through; a connector that cannot answer is a 503.
+        """
+        body = {"project_id": project_id, "provider": provider, "credentials": credentials}
+        try:
+            # The connector bounds the provider call itself; leave it room to say so.
+            response = await self._http.post(
+                "/internal/calendars/raw", json=body, timeout=self._timeout + 5
+            )
+        except httpx.TimeoutException as exc:
+            raise Problem(502, "The provider did not answer in time.") from exc
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code in (422, 502):
+            raise _passed_through(response)
+        if response.status_code != 200:
+            raise Problem(503, "The connector service could not list the calendars.")
+        listing: dict[str, Any] = response.json()
+        return listing
+
+
+def _passed_through(response: httpx.Response) -> Problem:
+    problem = response.json()
+    extra = {k: v for k, v in problem.items() if k == "reason"}
+    return Problem(
+        response.status_code,
+        str(problem.get("detail", "The provider refused the request.")),
+        type_=str(problem.get("type", "about:blank")),
+        errors=problem.get("errors"),
+        extra=extra,
+    )

@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, 
 from shared.contracts.connections import Provider, SyncWindow
 from shared.http.problems import Problem
 
-SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav",)
+SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple")
 
 
 class _Strict(BaseModel):
@@ -23,6 +23,58 @@ class CaldavCredentials(_Strict):
     password: str = Field(min_length=1, max_length=4096)
 
 
+class AppleCredentials(_Strict):
+    apple_id: str = Field(min_length=3, max_length=320)
+    app_specific_password: str = Field(min_length=1, max_length=256)
+
+
+_CREDENTIALS: dict[str, type[BaseModel]] = {
+    "caldav": CaldavCredentials,
+    "apple": AppleCredentials,
+}
+
+
+def check_credentials(provider: str, credentials: dict[str, Any]) -> None:
+    """Raise a 422 problem naming each bad `credentials.*` field of the provider's shape."""
+    try:
+        _CREDENTIALS[provider].model_validate(credentials)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(["credentials", *map(str, e["loc"])]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        raise Problem(
+            422, "The credentials are not valid.", type_="/problems/validation", errors=errors
+        ) from None
+
+
+def _supported(provider: Provider) -> Provider:
+    if provider not in SUPPORTED_PROVIDERS:
+        raise ValueError(f"provider '{provider}' is not supported by this version yet")
+    return provider
+
+
+class RawCalendarsRequest(_Strict):
+    """`POST /v1/calendars/raw`."""
+
+    provider: Provider
+    credentials: dict[str, Any]
+
+    _provider = field_validator("provider")(_supported)
+
+
+class RawCalendarOut(BaseModel):
+    platform_uuid: str
+    name: str | None
+    email: str | None
+    is_primary: bool
+    time_zone: str | None
+
+
+class RawCalendarList(BaseModel):
+    results: list[RawCalendarOut]
+
+
 class CreateCalendar(_Strict):
     provider: Provider
     credentials: dict[str, Any]
@@ -31,29 +83,19 @@ class CreateCalendar(_Strict):
     deduplication_key: str | None = Field(default=None, min_length=1, max_length=256)
     sync_window: SyncWindow = Field(default_factory=SyncWindow)
 
-    @field_validator("provider")
-    @classmethod
-    def _supported(cls, provider: Provider) -> Provider:
-        if provider not in SUPPORTED_PROVIDERS:
-            raise ValueError(f"provider '{provider}' is not supported by this version yet")
-        return provider
+    _provider = field_validator("provider")(_supported)
 
     def check_credentials(self) -> None:
         """Raise a 422 problem naming each bad `credentials.*` field."""
-        try:
-            CaldavCredentials.model_validate(self.credentials)
-        except ValidationError as exc:
-            errors = [
-                {"field": ".".join(["credentials", *map(str, e["loc"])]), "message": e["msg"]}
-                for e in exc.errors()
-            ]
-            raise Problem(
-                422, "The credentials are not valid.", type_="/problems/validation", errors=errors
-            ) from None
+        check_credentials(self.provider, self.credentials)
 
 
 class UpdateCalendar(_Strict):
+    """`PATCH /v1/calendars/{id}`: new credentials (same provider) reconnect and resync."""
+
     metadata: dict[str, str] | None = Field(default=None, max_length=50)
+    credentials: dict[str, Any] | None = None
+    sync_window: SyncWindow | None = None
 
 
 class ConnectionFailureOut(BaseModel):

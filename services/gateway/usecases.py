@@ -8,11 +8,16 @@ from typing import Any
 import asyncpg
 
 from services.gateway.connector_client import ConnectorClient
-from services.gateway.schemas import CreateCalendar
+from services.gateway.schemas import CreateCalendar, UpdateCalendar, check_credentials
 from services.gateway.store import calendars as calendar_store
 from services.gateway.store import events as event_store
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
-from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
+from shared.contracts.connections import (
+    ConnectCalendar,
+    DeleteCalendar,
+    ResyncCalendar,
+    SyncWindow,
+)
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged
 from shared.db.types import Connection
@@ -74,6 +79,44 @@ def _duplicate(existing_id: str) -> Problem:
         type_="/problems/duplicate-calendar",
         extra={"calendar_id": existing_id},
     )
+
+
+async def update_calendar(
+    pool: asyncpg.Pool[Any],
+    connector: ConnectorClient,
+    calendar: calendar_store.CalendarRow,
+    request: UpdateCalendar,
+) -> None:
+    """Apply a PATCH. New credentials go to the connector first, which replaces the account's
+    grant and queues a full resync itself (so a reconnect never depends on what follows);
+    a new window, like new credentials, is then sent as a connect command with our row."""
+    if request.credentials is not None:
+        check_credentials(calendar.provider, request.credentials)
+        await connector.store_credentials(
+            project_id=calendar.project_id,
+            calendar_id=calendar.id,
+            provider=calendar.provider,
+            credentials=request.credentials,
+            platform_uuid=None,
+        )
+    async with pool.acquire() as conn, conn.transaction():
+        if request.metadata is not None:
+            await calendar_store.update_metadata(
+                conn, calendar.project_id, calendar.id, request.metadata
+            )
+        if request.sync_window is not None:
+            await calendar_store.update_sync_window(
+                conn, calendar.project_id, calendar.id, request.sync_window.model_dump()
+            )
+        if request.credentials is not None or request.sync_window is not None:
+            window = request.sync_window or SyncWindow.model_validate(calendar.sync_window)
+            command = ConnectCalendar(
+                calendar_id=calendar.id,
+                provider=calendar.provider,
+                platform_uuid=None,
+                sync_window=window,
+            )
+            await outbox.enqueue(conn, command, calendar.project_id)
 
 
 async def resync_calendar(pool: asyncpg.Pool[Any], project_id: str, calendar_id: str) -> bool:

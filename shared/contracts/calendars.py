@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import topics
-from shared.contracts.connections import Provider
+from shared.contracts.connections import Provider, SyncWindow
 from shared.contracts.envelope import Payload, register
 
 ConnectionState = Literal["connecting", "connected", "disconnected"]
@@ -38,6 +38,8 @@ class CalendarStateChanged(Payload):
     connection_failure_data: ConnectionFailure | None
     last_attempted_sync_at: datetime | None
     last_successful_sync_at: datetime | None
+    # The window the connector syncs (null from producers older than this field).
+    sync_window: SyncWindow | None = None
 
     def key(self) -> str:
         return self.calendar_id

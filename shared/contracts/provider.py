@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,10 @@ class ProviderChangesFetched(Payload):
     account_addresses: tuple[str, ...]
     objects: tuple[ProviderObject, ...]
     removed: tuple[str, ...]
+    # The sync window the objects were selected for: a listing holds only objects with events
+    # in [window_start, window_end), so reconciling a full listing concerns that range only.
+    window_start: datetime | None = None
+    window_end: datetime | None = None
 
     def key(self) -> str:
         return self.calendar_id

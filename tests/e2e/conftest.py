@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from rollcall.dev.ports import free_port
+from tests.servers import Radicale
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -109,11 +110,29 @@ def wait_ready(lines: list[str]) -> tuple[str, str, str]:
     return url, key, bootstrap
 
 
+STOPS_SYSTEM = "stops_system"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{STOPS_SYSTEM}: stops the shared system; runs last")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test that stops the shared system runs after every other test using it."""
+    items.sort(key=lambda item: item.get_closest_marker(STOPS_SYSTEM) is not None)
+
+
 @pytest.fixture(scope="session")
-def system() -> Iterator[RunningSystem]:
-    """Started with no server configured, exactly like a newcomer's `make run`."""
+def system(radicale: Radicale) -> Iterator[RunningSystem]:
+    """Started with no server configured, exactly like a newcomer's `make run`, except for a
+    short poll interval (so tests see polling work) and iCloud's entry point pointed at the
+    test Radicale (dev mode allows loopback)."""
     state_dir = Path(tempfile.mkdtemp(prefix="rollcall-e2e-"))
-    fixed = {"ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789"}
+    fixed = {
+        "ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789",
+        "CONNECTOR_POLL_INTERVAL_SECONDS": "2",
+        "APPLE_CALDAV_URL": radicale.url,
+    }
     with launched(state_dir, free_port(), **fixed) as (process, lines):
         url, key, bootstrap = wait_ready(lines)
         yield RunningSystem(process, url, key, bootstrap, state_dir, lines)

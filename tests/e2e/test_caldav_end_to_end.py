@@ -67,8 +67,10 @@ def calendar_url(radicale: Radicale) -> Iterator[str]:
             )
         )
         cal.add_event(_ics("offsite", f"SUMMARY:Offsite\nDTSTART;VALUE=DATE:{day}\n"))
+        # Yesterday: past, but inside the default window (one day back).
+        past = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%d")
         cal.add_event(
-            _ics("retro", "SUMMARY:Old retro\nDTSTART:20200105T090000Z\nDTEND:20200105T100000Z\n")
+            _ics("retro", f"SUMMARY:Old retro\nDTSTART:{past}T000500Z\nDTEND:{past}T003000Z\n")
         )
         yield str(cal.url)
 
@@ -257,6 +259,7 @@ def test_api_keys_bad_input_and_tenant_isolation(system: RunningSystem, radicale
         assert other.get("/v1/calendars").json()["results"] == []
 
 
+@pytest.mark.stops_system
 def test_ctrl_c_stops_everything(system: RunningSystem) -> None:
     """Last test of the module: SIGINT stops the services, the broker and the postmaster."""
     children = psutil.Process(system.process.pid).children(recursive=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from shared.contracts.calendars import CalendarStateChanged, ConnectionFailure, ConnectionState
@@ -32,6 +32,7 @@ class Connection:
     sync_failures: int
     last_attempted_sync_at: datetime | None
     last_successful_sync_at: datetime | None
+    window_day: date | None = None  # the UTC day the events were last listed for
 
 
 @dataclass(frozen=True)
@@ -81,4 +82,5 @@ def state_changed(connection: Connection) -> CalendarStateChanged:
         connection_failure_data=connection.failure,
         last_attempted_sync_at=connection.last_attempted_sync_at,
         last_successful_sync_at=connection.last_successful_sync_at,
+        sync_window=connection.sync_window,
     )

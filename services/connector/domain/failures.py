@@ -35,6 +35,10 @@ _MESSAGES = {
 RETRYABLE = frozenset({FailureKind.UNREACHABLE, FailureKind.PROVIDER_ERROR})
 
 CONNECT_ATTEMPTS = 3
+# A connected calendar retries a transient failure this many times with backoff (about 5 s,
+# 10 s, 20 s), then waits for its next poll: an outage never turns into a retry storm.
+RESYNC_RETRIES = 3
+DEFAULT_POLL_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -50,18 +54,33 @@ class RetryLater:
 Decision = Disconnect | RetryLater
 
 
+def describe(kind: FailureKind) -> str:
+    """The fixed, user-facing text for a failure kind."""
+    return _MESSAGES[kind]
+
+
 def failure_of(kind: FailureKind, at: datetime) -> ConnectionFailure:
     """The failure as shown to users: a reason code and a fixed text (never provider output)."""
     return ConnectionFailure(reason=kind.value, message=_MESSAGES[kind], at=at)
 
 
 def decide(
-    kind: FailureKind, *, connected: bool, failures: int, now: datetime, jitter: float
+    kind: FailureKind,
+    *,
+    connected: bool,
+    failures: int,
+    now: datetime,
+    jitter: float,
+    poll_interval: timedelta = DEFAULT_POLL_INTERVAL,
 ) -> Decision:
-    """Disconnect on anything a retry cannot fix, or when a first connect ran out of attempts.
+    """Disconnect on anything a retry cannot fix, or when a first connect ran out of attempts;
+    a connected calendar retries a few times with backoff, then at its poll interval.
 
     `failures` counts consecutive failed syncs before this one; `jitter` is uniform in [0, 1).
     """
     if kind in RETRYABLE and connected:
-        return RetryLater(backoff.resync_delay(failures + 1, jitter))
+        attempt = failures + 1
+        if attempt <= RESYNC_RETRIES:
+            return RetryLater(backoff.resync_delay(attempt, jitter))
+        return RetryLater(poll_interval)
     return Disconnect(failure_of(kind, now))

@@ -7,6 +7,7 @@ object too large for any message is set aside for the caller to report, never se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from shared.contracts.connections import Provider
 from shared.contracts.provider import ProviderChangesFetched, ProviderObject
@@ -71,6 +72,8 @@ def changes_messages(
     full: bool,
     account_addresses: tuple[str, ...],
     pages: list[Page],
+    window: tuple[datetime, datetime] | None = None,
+    time_zone: str | None = None,
 ) -> list[ProviderChangesFetched]:
     """One `ProviderChangesFetched` per page, numbered from 0, the last one `final`."""
     last = len(pages) - 1
@@ -82,10 +85,12 @@ def changes_messages(
             page=number,
             full=full,
             final=number == last,
-            calendar_time_zone=None,
+            calendar_time_zone=time_zone,
             account_addresses=account_addresses,
             objects=tuple(page.objects),
             removed=tuple(page.removed),
+            window_start=window[0] if window else None,
+            window_end=window[1] if window else None,
         )
         for number, page in enumerate(pages)
     ]

@@ -1,11 +1,17 @@
-"""The sync window: which days around today a calendar's events are kept for."""
+"""The sync window: which days around today a calendar's events are kept for. It is anchored
+on the UTC day, so it stays put during a day and moves forward at midnight UTC.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from services.connector.domain.placement import Placement, place
 from shared.contracts.connections import SyncWindow
+from shared.contracts.provider import ProviderObject
 
 
 def window_of(stored: dict[str, Any] | None) -> SyncWindow:
@@ -18,3 +24,39 @@ def bounds(window: SyncWindow, now: datetime) -> tuple[datetime, datetime]:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now - timedelta(days=window.past_days), now + timedelta(days=window.future_days)
+
+
+def day_bounds(window: SyncWindow, today: date) -> tuple[datetime, datetime]:
+    """From the start of the first past day to the end of the last future day, UTC."""
+    start = datetime.combine(today - timedelta(days=window.past_days), time.min, UTC)
+    end = datetime.combine(today + timedelta(days=window.future_days + 1), time.min, UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Windowed:
+    objects: tuple[ProviderObject, ...]
+    removed: tuple[str, ...]
+
+
+def apply_window(
+    objects: Sequence[ProviderObject],
+    removed: Sequence[str],
+    bounds: tuple[datetime, datetime],
+    *,
+    listing: bool,
+) -> Windowed:
+    """A listing keeps what lies in the window (and what cannot be placed, for the syncer to
+    report). A change moved past the window's end is reported removed, so its event goes;
+    a change to a past event passes through."""
+    kept: list[ProviderObject] = []
+    gone = list(removed)
+    for item in objects:
+        placement = place(item.data, *bounds)
+        if placement in (Placement.INSIDE, Placement.UNKNOWN):
+            kept.append(item)
+        elif not listing and placement is Placement.AFTER:
+            gone.append(item.provider_object_id)
+        elif not listing:
+            kept.append(item)
+    return Windowed(tuple(kept), tuple(gone))

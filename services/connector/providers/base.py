@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
 from services.connector.domain.connections import CalendarFound
+from services.connector.domain.discovery import AccountCalendars
 from services.connector.domain.failures import FailureKind
 from shared.contracts.provider import ProviderObject
 
 C = TypeVar("C")
+M = TypeVar("M", bound=BaseModel)
 
 
 class ProviderError(Exception):
@@ -33,6 +37,10 @@ class ProviderUnavailable(ProviderError):
     """Raised when the server cannot be reached, times out, or answers 5xx."""
 
     kind = FailureKind.UNREACHABLE
+
+
+class ServerUnreachable(ProviderUnavailable):
+    """Raised when no connection could be made at all (refused, no route, unknown host)."""
 
 
 class UrlNotAllowed(ProviderError):
@@ -59,6 +67,21 @@ class InvalidCredentialsShape(ValueError):
         self.errors = errors
 
 
+def parse_shape(model: type[M], raw: Mapping[str, Any]) -> M:
+    """Validate submitted credentials; errors name `credentials.<field>`, never the values."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False, include_url=False, include_context=False)
+        raise InvalidCredentialsShape(
+            [{"field": _field(e["loc"]), "message": str(e["msg"])} for e in errors]
+        ) from None
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    return ".".join(["credentials", *(str(part) for part in loc)])
+
+
 @dataclass(frozen=True)
 class FetchedChanges:
     """One sync's result: changed objects, removed object ids, and the cursor to resume from."""
@@ -82,6 +105,15 @@ class CalendarProvider(Protocol[C]):
 
     def username(self, credentials: C) -> str | None:
         """The account's login name, when it has one."""
+        ...
+
+    def account_key(self, credentials: C) -> str:
+        """Which provider account the credentials log in to: calendars of one account (in
+        one project) share one grant."""
+        ...
+
+    async def list_calendars(self, credentials: C) -> AccountCalendars:
+        """Every calendar of the account, nothing stored (`POST /v1/calendars/raw`)."""
         ...
 
     async def discover(self, credentials: C, platform_uuid: str | None) -> CalendarFound:

@@ -14,8 +14,11 @@ from services.gateway.schemas import (
     CalendarList,
     CalendarOut,
     CreateCalendar,
+    RawCalendarList,
+    RawCalendarsRequest,
     ResyncAllOut,
     UpdateCalendar,
+    check_credentials,
 )
 from services.gateway.store import calendars as calendar_store
 from shared.http.problems import Problem
@@ -41,6 +44,18 @@ async def create_calendar(body: CreateCalendar, project: ProjectId, deps: Deps) 
     body.check_credentials()
     calendar_id = await usecases.connect_calendar(deps.pool, deps.connector, project, body)
     return await _present(deps, project, calendar_id)
+
+
+@router.post("/raw", response_model=RawCalendarList)
+async def raw_calendars(
+    body: RawCalendarsRequest, project: ProjectId, deps: Deps
+) -> RawCalendarList:
+    """The account's calendars straight from the provider; nothing is stored."""
+    check_credentials(body.provider, body.credentials)
+    listing = await deps.connector.list_calendars(
+        project_id=project, provider=body.provider, credentials=body.credentials
+    )
+    return RawCalendarList.model_validate(listing)
 
 
 @router.get("", response_model=CalendarList)
@@ -84,10 +99,10 @@ async def get_calendar(calendar_id: str, project: ProjectId, deps: Deps) -> Cale
 async def update_calendar(
     calendar_id: str, body: Annotated[UpdateCalendar, Body()], project: ProjectId, deps: Deps
 ) -> CalendarOut:
-    await _present(deps, project, calendar_id)
-    if body.metadata is not None:
-        async with deps.pool.acquire() as conn:
-            await calendar_store.update_metadata(conn, project, calendar_id, body.metadata)
+    row = await calendar_store.get_calendar(deps.pool, project, calendar_id)
+    if row is None:
+        raise _not_found(calendar_id)
+    await usecases.update_calendar(deps.pool, deps.connector, row, body)
     return await _present(deps, project, calendar_id)
 
 

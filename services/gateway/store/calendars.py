@@ -147,6 +147,19 @@ async def update_metadata(
     )
 
 
+async def update_sync_window(
+    conn: Connection, project_id: str, calendar_id: str, sync_window: dict[str, int]
+) -> None:
+    """Store the requested window (the connector applies it with the next full sync)."""
+    await conn.execute(
+        "UPDATE calendars SET sync_window = $3, updated_at = now()"
+        " WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL",
+        calendar_id,
+        project_id,
+        sync_window,
+    )
+
+
 async def mark_deleted(conn: Connection, project_id: str, calendar_id: str) -> bool:
     """Hide the calendar from the API at once; True if it was live."""
     status = await conn.execute(

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -146,11 +147,13 @@ def credentials(
     return {"url": radicale.url, "username": user, "password": password or radicale.users[user]}
 
 
-def event_text(uid: str, summary: str) -> str:
+def event_text(uid: str, summary: str, days_ahead: int = 2) -> str:
+    """An hour-long event `days_ahead` days from now (inside the tests' sync window)."""
+    day = (datetime.now(UTC) + timedelta(days=days_ahead)).strftime("%Y%m%d")
     return (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//rollcall tests//EN\r\nBEGIN:VEVENT\r\n"
-        f"UID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300102T100000Z\r\n"
-        f"DTEND:20300102T110000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:{day}T100000Z\r\n"
+        f"DTEND:{day}T110000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
 
 
@@ -180,6 +183,14 @@ class RadicaleCalendar:
             event = client.calendar(url=self.url).event_by_uid(f"{self.cal_id}-{number}")
             event.data = event_text(f"{self.cal_id}-{number}", summary)
             event.save()
+
+    def _save(self, number: int, summary: str, days_ahead: int) -> None:
+        with self._client() as client:
+            uid = f"{self.cal_id}-{number}"
+            client.calendar(url=self.url).save_event(event_text(uid, summary, days_ahead))
+
+    async def save(self, number: int, summary: str, days_ahead: int) -> None:
+        await asyncio.to_thread(self._save, number, summary, days_ahead)
 
     def _delete(self, number: int) -> None:
         with self._client() as client:

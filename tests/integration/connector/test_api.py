@@ -9,10 +9,12 @@ import asyncpg
 import httpx
 import pytest
 
+from rollcall.dev.ports import free_port
 from services.connector.app import create_app
 from tests.integration.connector.conftest import (
     INTERNAL_TOKEN,
     PROJECT,
+    RadicaleCalendar,
     connector_settings,
     credentials,
 )
@@ -159,3 +161,50 @@ async def test_loopback_urls_are_refused_unless_allowed(
 
 async def test_health_answers(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+def _raw(creds: dict[str, Any], provider: str = "caldav") -> dict[str, Any]:
+    return {"project_id": PROJECT, "provider": provider, "credentials": creds}
+
+
+async def test_raw_lists_the_accounts_calendars_and_stores_nothing(
+    client: httpx.AsyncClient, pool: asyncpg.Pool[Any], radicale: Radicale
+) -> None:
+    await RadicaleCalendar(radicale, "alice", "Raw").create(0)
+    response = await client.post(
+        "/internal/calendars/raw", json=_raw(credentials(radicale)), headers=AUTH
+    )
+
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    raw = next(r for r in results if r["name"] == "Raw")
+    assert raw["platform_uuid"].startswith(radicale.url + "alice/")
+    assert set(raw) == {"platform_uuid", "name", "email", "is_primary", "time_zone"}
+    assert [r["is_primary"] for r in results].count(True) == 1
+    assert "alice-secret" not in response.text
+    assert await pool.fetchval("SELECT count(*) FROM grants") == 0
+    assert await pool.fetchval("SELECT count(*) FROM connections") == 0
+
+
+async def test_raw_with_refused_credentials_or_no_server_is_422_with_the_reason(
+    client: httpx.AsyncClient, radicale: Radicale
+) -> None:
+    wrong = await client.post(
+        "/internal/calendars/raw",
+        json=_raw(credentials(radicale, password="Wr0ng-pass")),
+        headers=AUTH,
+    )
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert wrong.json()["reason"] == "invalid_credentials"
+    assert "Wr0ng-pass" not in wrong.text
+
+    dead = {"url": f"http://127.0.0.1:{free_port()}/", "username": "a", "password": "b"}
+    gone = await client.post("/internal/calendars/raw", json=_raw(dead), headers=AUTH)
+    assert gone.status_code == 422 and gone.json()["reason"] == "unreachable"
+
+    shape = await client.post(
+        "/internal/calendars/raw", json=_raw({"apple_id": "a@b.c"}, "apple"), headers=AUTH
+    )
+    assert shape.status_code == 422
+    assert "credentials.app_specific_password" in [e["field"] for e in shape.json()["errors"]]

@@ -116,7 +116,8 @@ async def test_a_sync_finishing_after_the_grant_was_replaced_changes_nothing(
     async with connector.pool.acquire() as conn:
         claimed = await store.claim_next_sync(conn)
     assert claimed is not None
-    await connector.register("cal_stale", credentials(radicale), calendar.url)
+    new_password = credentials(radicale, password="a-new-app-password")
+    await connector.register("cal_stale", new_password, calendar.url)
     await connector.pool.execute("TRUNCATE outbox")
 
     await syncing.sync_claimed(connector.sync, claimed)
@@ -129,7 +130,7 @@ async def test_a_sync_finishing_after_the_grant_was_replaced_changes_nothing(
 async def test_credentials_no_connect_command_followed_are_dropped_after_a_day(
     connector: Connector, radicale: Radicale
 ) -> None:
-    await connector.register("cal_abandoned", credentials(radicale), None)
+    await connector.register("cal_abandoned", credentials(radicale, "bob"), None)
     await _connected(connector, radicale, "cal_kept")
     async with connector.pool.acquire() as conn:
         assert await store.forget_abandoned_registrations(conn) == 0  # too recent

@@ -20,7 +20,7 @@ async def test_no_password_in_tables_outbox_or_logs(
     calendar = await RadicaleCalendar(radicale, "alice", "Secret").create(2)
     await connector.register("cal_ok", credentials(radicale), calendar.url)
     await connector.register(
-        "cal_bad", credentials(radicale, password=WRONG_PASSWORD), calendar.url
+        "cal_bad", credentials(radicale, "bob", password=WRONG_PASSWORD), calendar.url
     )
     await connector.connect("cal_ok")
     await connector.connect("cal_bad")

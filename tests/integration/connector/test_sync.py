@@ -4,6 +4,9 @@ and discovery choosing the calendar.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 from shared.contracts.calendars import CalendarStateChanged
 from shared.contracts.connections import ResyncCalendar
 from shared.contracts.provider import ProviderChangesFetched
@@ -158,3 +161,37 @@ async def test_a_platform_uuid_may_be_the_calendar_path(
 
     [state] = await _states(connector)
     assert state.platform_uuid == calendar.url
+
+
+async def test_only_objects_in_the_window_are_published_and_the_window_moves_daily(
+    connector: Connector, radicale: Radicale
+) -> None:
+    calendar = await _connected(connector, radicale, events=1)  # window: 7 days back, 30 ahead
+    await calendar.save(7, "Far ahead", days_ahead=40)
+    await calendar.save(8, "Long ago", days_ahead=-20)
+    await connector.pool.execute("TRUNCATE outbox")
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work", full=True))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert [o.data.count("Event 0") for o in page.objects] == [1]  # neither far nor old
+    assert page.window_start is not None and page.window_end is not None
+    assert page.window_end - page.window_start == timedelta(days=38)
+
+    await connector.pool.execute("TRUNCATE outbox")
+    await calendar.save(7, "Far ahead edited", days_ahead=41)
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    await connector.run_syncs()
+    [page] = await _pages(connector)
+    assert page.objects == () and len(page.removed) == 1  # beyond the window: gone if known
+
+    later = datetime.now(UTC) + timedelta(days=15)
+    connector.sync = replace(connector.sync, clock=lambda: later)
+    await connector.pool.execute("TRUNCATE outbox")
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert not page.full  # what the syncer has stays; what entered the window arrives
+    assert ["Far ahead edited" in o.data for o in page.objects] == [True]
+    assert (await connector.row("cal_work"))["window_day"] == later.date()

@@ -8,6 +8,10 @@ import pytest
 
 from services.connector.providers.base import InvalidSyncCursor
 from services.connector.providers.caldav import CaldavProvider
+from services.connector.providers.guarded_http import HttpLimits
+
+LIMITS = HttpLimits(allow_loopback=True, request_seconds=10, max_response_bytes=1 << 24)
+
 
 EVENT = (
     "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\nUID:{uid}\n"
@@ -17,7 +21,7 @@ EVENT = (
 
 
 async def test_discovery_sync_and_an_invalid_token_on_xandikos(xandikos: str) -> None:
-    provider = CaldavProvider(timeout=10, allow_loopback=True)
+    provider = CaldavProvider(LIMITS)
     credentials = provider.parse_credentials({"url": xandikos, "username": "u", "password": "p"})
     found = await provider.discover(credentials, None)
     assert found.url == xandikos + "user/calendars/calendar/"

@@ -49,6 +49,34 @@ async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
     assert (await api.post("/v1/calendars", content=b"{oops")).status_code == 422
 
 
+async def test_raw_listing_validates_its_body_per_provider(gateway: Gateway) -> None:
+    api = (await gateway.tenant()).api
+    cases = [
+        (
+            {"provider": "apple", "credentials": {"apple_id": "a@b.c"}},
+            "credentials.app_specific_password",
+        ),
+        ({"provider": "apple", "credentials": {"url": "http://h/"}}, "credentials.url"),
+        (
+            {"provider": "caldav", "credentials": {"url": "x", "username": "a", "password": "b"}},
+            "credentials.url",
+        ),
+        ({"provider": "zoom", "credentials": {}}, "provider"),
+        ({"provider": "caldav", "credentials": {}, "platform_uuid": "x"}, "platform_uuid"),
+    ]
+    for body, field in cases:
+        response = await api.post("/v1/calendars/raw", json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"] == "application/problem+json"
+        assert field in {e["field"] for e in response.json()["errors"]}, response.json()
+    apple = {
+        "provider": "apple",
+        "credentials": {"apple_id": "a@b.c", "app_specific_password": "pw-secret"},
+    }
+    down = await api.post("/v1/calendars/raw", json=apple)
+    assert down.status_code == 503 and "pw-secret" not in down.text
+
+
 async def test_connector_down_is_a_503_and_nothing_is_stored(gateway: Gateway) -> None:
     api = (await gateway.tenant()).api
     response = await api.post(
@@ -206,6 +234,34 @@ async def test_resync_enqueues_a_command_per_calendar(gateway: Gateway) -> None:
         "SELECT count(*) FROM outbox WHERE key = $1 AND envelope->>'type' = 'calendar.resync'", one
     )
     assert count == 2
+
+
+async def test_patch_updates_the_window_and_sends_it_to_the_connector(gateway: Gateway) -> None:
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant)
+    window = {"past_days": 3, "future_days": 30}
+
+    response = await tenant.api.patch(f"/v1/calendars/{calendar_id}", json={"sync_window": window})
+
+    assert response.status_code == 200 and response.json()["sync_window"] == window
+    payload = await gateway.pool.fetchval(
+        "SELECT envelope->'payload' FROM outbox WHERE key = $1"
+        " AND envelope->>'type' = 'calendar.connect'",
+        calendar_id,
+    )
+    assert payload["sync_window"] == window
+    bad = await tenant.api.patch(
+        f"/v1/calendars/{calendar_id}", json={"sync_window": {"past_days": -1, "future_days": 0}}
+    )
+    assert bad.status_code == 422
+    assert {"sync_window.past_days", "sync_window.future_days"} <= {
+        e["field"] for e in bad.json()["errors"]
+    }
+    down = await tenant.api.patch(
+        f"/v1/calendars/{calendar_id}",
+        json={"credentials": {"url": "http://h/", "username": "a", "password": "pw-secret-1"}},
+    )
+    assert down.status_code == 503 and "pw-secret-1" not in down.text  # the connector is down
 
 
 async def test_openapi_and_metrics_are_served(gateway: Gateway) -> None:

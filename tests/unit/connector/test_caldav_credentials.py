@@ -8,8 +8,11 @@ import pytest
 
 from services.connector.providers.base import InvalidCredentialsShape
 from services.connector.providers.caldav import CaldavProvider
+from services.connector.providers.guarded_http import HttpLimits
 
-PROVIDER = CaldavProvider(timeout=10, allow_loopback=False)
+PROVIDER = CaldavProvider(
+    HttpLimits(allow_loopback=False, request_seconds=10, max_response_bytes=1 << 24)
+)
 VALID = {"url": "https://dav.example.com/", "username": "alice", "password": "s3cret-pw"}
 
 

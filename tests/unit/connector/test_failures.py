@@ -15,7 +15,8 @@ from services.connector.domain.failures import (
     decide,
 )
 from services.connector.providers import base
-from services.connector.providers.caldav import provider_error
+from services.connector.providers.dav import provider_error
+from services.connector.providers.guarded_http import DeadlineExceeded, ResponseTooLarge
 from services.connector.ssrf import UnresolvableHost, UnsafeUrl
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -38,10 +39,13 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
         (error.ReportError(status=502), base.ProviderUnavailable),
         (error.PropfindError(status=503), base.ProviderUnavailable),
         (error.ReportError(status=400), base.ProviderError),
-        (http.exceptions.ConnectionError("refused"), base.ProviderUnavailable),
+        (http.exceptions.ConnectionError("refused"), base.ServerUnreachable),
         (http.exceptions.ReadTimeout("slow"), base.ProviderUnavailable),
-        (ConnectionRefusedError(), base.ProviderUnavailable),
-        (UnresolvableHost("no such host"), base.ProviderUnavailable),
+        (http.exceptions.ConnectTimeout("slow"), base.ProviderUnavailable),
+        (ConnectionRefusedError(), base.ServerUnreachable),
+        (UnresolvableHost("no such host"), base.ServerUnreachable),
+        (DeadlineExceeded("drip"), base.ProviderUnavailable),
+        (ResponseTooLarge("huge"), base.ProviderError),
         (UnsafeUrl("private"), base.UrlNotAllowed),
     ],
 )
@@ -80,11 +84,29 @@ def test_a_first_connect_that_ran_out_of_attempts_disconnects(kind: FailureKind)
     assert decision.failure.reason == kind.value
 
 
-def test_a_connected_calendar_retries_transient_failures_with_growing_delays() -> None:
-    first = decide(FailureKind.UNREACHABLE, connected=True, failures=0, now=NOW, jitter=0.5)
-    later = decide(FailureKind.UNREACHABLE, connected=True, failures=6, now=NOW, jitter=0.5)
-    assert isinstance(first, RetryLater) and isinstance(later, RetryLater)
-    assert first.delay < later.delay <= timedelta(minutes=5)
+def test_a_connected_calendar_retries_a_few_times_with_backoff_then_waits_for_its_poll() -> None:
+    poll = timedelta(minutes=7)
+    delays = []
+    for failures in range(6):
+        decision = decide(
+            FailureKind.UNREACHABLE,
+            connected=True,
+            failures=failures,
+            now=NOW,
+            jitter=0.5,
+            poll_interval=poll,
+        )
+        assert isinstance(decision, RetryLater)
+        delays.append(decision.delay)
+    assert delays[0] < delays[1] < delays[2] < timedelta(seconds=30)
+    assert delays[3:] == [poll, poll, poll]
+
+
+def test_retry_delays_are_spread_by_jitter() -> None:
+    low = decide(FailureKind.UNREACHABLE, connected=True, failures=1, now=NOW, jitter=0.0)
+    high = decide(FailureKind.UNREACHABLE, connected=True, failures=1, now=NOW, jitter=0.99)
+    assert isinstance(low, RetryLater) and isinstance(high, RetryLater)
+    assert low.delay < high.delay
 
 
 def test_failure_messages_are_fixed_human_texts() -> None:

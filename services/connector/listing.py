@@ -1,0 +1,60 @@
+"""Listing an account's calendars for `POST /v1/calendars/raw`: straight from the provider,
+nothing stored, bounded in time (the client is waiting)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from services.connector.connecting import checked_credentials
+from services.connector.domain.discovery import AccountCalendars, default_calendar
+from services.connector.providers.base import CalendarProvider
+from services.connector.ssrf import UrlGuard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ListedCalendar:
+    platform_uuid: str
+    name: str | None
+    email: str | None
+    is_primary: bool
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
+class CalendarLister:
+    guard: UrlGuard
+    providers: Mapping[str, CalendarProvider[Any]]
+
+    async def list_calendars(
+        self, provider_name: str, raw: Mapping[str, Any]
+    ) -> list[ListedCalendar]:
+        """The account's event calendars; `is_primary` marks the one connected by default.
+
+        Raises what `checked_credentials` raises, and `ProviderError`s.
+        """
+        provider, credentials = await checked_credentials(
+            self.providers, self.guard, provider_name, raw
+        )
+        account = await provider.list_calendars(credentials)
+        log.info("calendars listed", extra={"provider": provider_name})
+        return listed(account)
+
+
+def listed(account: AccountCalendars) -> list[ListedCalendar]:
+    primary = default_calendar(account.calendars)
+    return [
+        ListedCalendar(
+            platform_uuid=entry.url,
+            name=entry.name,
+            email=account.account_email,
+            is_primary=entry == primary,
+            time_zone=entry.time_zone,
+        )
+        for entry in account.calendars
+        if entry.holds_events
+    ]
