@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.contracts import calendars, connections, events, provider, topics
+from shared.contracts import calendars, connections, events, hints, provider, topics
 from shared.contracts.envelope import Envelope, Payload
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.json"
@@ -15,18 +15,19 @@ _MODELS: tuple[type[Payload], ...] = (
     connections.ConnectCalendar,
     connections.ResyncCalendar,
     connections.DeleteCalendar,
+    hints.SyncHint,
     calendars.CalendarStateChanged,
     calendars.CalendarDeleted,
     provider.ProviderChangesFetched,
     events.CalendarEventChanged,
 )
 
-_PRODUCERS = {
-    topics.CONNECTIONS_COMMANDS: "gateway",
-    topics.SYNC_HINTS: "gateway",
-    topics.CALENDARS_STATE: "connector",
-    topics.PROVIDER_CHANGES: "connector",
-    topics.EVENTS_CHANGED: "syncer",
+_PRODUCERS: dict[str, tuple[str, ...]] = {
+    topics.CONNECTIONS_COMMANDS: ("gateway",),
+    topics.SYNC_HINTS: ("scheduler",),  # the gateway's push receivers join with the providers
+    topics.CALENDARS_STATE: ("connector",),
+    topics.PROVIDER_CHANGES: ("connector",),
+    topics.EVENTS_CHANGED: ("syncer",),
 }
 
 
@@ -49,12 +50,13 @@ def build() -> dict[str, Any]:
             "payload": _envelope_schema(model),
         }
         channels[model.TOPIC]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
-    for topic, producer in _PRODUCERS.items():
-        operations[f"{producer}_sends_{topic}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{topic}"},
-            "summary": f"{producer} publishes through its transactional outbox",
-        }
+    for topic, producers in _PRODUCERS.items():
+        for producer in producers:
+            operations[f"{producer}_sends_{topic}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{topic}"},
+                "summary": f"{producer} publishes through its transactional outbox",
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -79,10 +81,10 @@ def _envelope_schema(model: type[Payload]) -> dict[str, Any]:
 def _describe(topic: str) -> str:
     if topic == topics.BOTS_JOIN:
         return "Bot join jobs, keyed by meeting key (a later issue)."
-    producer = _PRODUCERS.get(topic)
+    producers = _PRODUCERS.get(topic)
     return (
-        f"Produced by {producer}; dead letters go to {topics.dead_letter(topic)}."
-        if producer
+        f"Produced by {' and '.join(producers)}; dead letters go to {topics.dead_letter(topic)}."
+        if producers
         else "Reserved for a later issue."
     )
 

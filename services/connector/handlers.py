@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.connector import usecases
 from shared.contracts import topics
 from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
+from shared.contracts.hints import SyncHint
 from shared.messaging.consumer import Handler
 
 TOPICS = (topics.CONNECTIONS_COMMANDS, topics.SYNC_HINTS)
@@ -13,4 +14,5 @@ HANDLERS: dict[str, Handler] = {
     ConnectCalendar.TYPE: usecases.connect_calendar,
     ResyncCalendar.TYPE: usecases.resync_calendar,
     DeleteCalendar.TYPE: usecases.delete_calendar,
+    SyncHint.TYPE: usecases.hinted_sync,
 }

@@ -253,6 +253,17 @@ async def request_sync(conn: db.Connection, calendar_id: str, full: bool) -> boo
     return status != "UPDATE 0"
 
 
+async def request_hinted_sync(conn: db.Connection, calendar_id: str) -> bool:
+    """Queue an incremental sync of a connected calendar unless one is already queued (its
+    place in line and a retry's backoff are kept); False if there is no such calendar."""
+    status: str = await conn.execute(
+        "UPDATE connections SET sync_requested_at = COALESCE(sync_requested_at, now()),"
+        " updated_at = now() WHERE calendar_id = $1 AND state = 'connected'",
+        calendar_id,
+    )
+    return status != "UPDATE 0"
+
+
 async def notify_sync_requested(conn: db.Connection) -> None:
     """Wake the sync workers once the caller's transaction commits."""
     await conn.execute("SELECT pg_notify($1, '')", SYNC_CHANNEL)

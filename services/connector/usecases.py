@@ -11,6 +11,7 @@ from services.connector import store
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
 from shared.contracts.envelope import Envelope
+from shared.contracts.hints import SyncHint
 from shared.db import types as db
 from shared.messaging import outbox
 
@@ -31,6 +32,13 @@ async def resync_calendar(conn: db.Connection, envelope: Envelope, command: Resy
     """Queue a sync (a disconnected calendar retries discovery: its server may be back)."""
     known = await store.request_sync(conn, command.calendar_id, command.full)
     await _wake_or_ignore(conn, known, command.calendar_id, envelope)
+
+
+async def hinted_sync(conn: db.Connection, envelope: Envelope, hint: SyncHint) -> None:
+    """A reason to sync soon (an imminent meeting, a push): coalesced with what is queued;
+    a calendar that is not connected ignores it (a refused password must not be retried)."""
+    if await store.request_hinted_sync(conn, hint.calendar_id):
+        await store.notify_sync_requested(conn)
 
 
 async def delete_calendar(conn: db.Connection, envelope: Envelope, command: DeleteCalendar) -> None:

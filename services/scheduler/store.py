@@ -5,6 +5,8 @@ from __future__ import annotations
 from services.scheduler.domain.meetings import MeetingSlot
 from shared.db.types import Connection
 
+Calendar = tuple[str, str]  # (project id, calendar id)
+
 
 async def upsert_meeting(
     conn: Connection,
@@ -51,3 +53,30 @@ async def mark_calendar_deleted(conn: Connection, calendar_id: str) -> None:
         "INSERT INTO deleted_calendars (calendar_id) VALUES ($1) ON CONFLICT DO NOTHING",
         calendar_id,
     )
+
+
+async def claim_tick(conn: Connection, name: str, every_seconds: float) -> bool:
+    """True for exactly one caller per `every_seconds` (a little less, so a replica's clock
+    jitter never skips a tick): the caller runs the job in the same transaction."""
+    status: str = await conn.execute(
+        "UPDATE ticks SET last_at = now() WHERE name = $1"
+        " AND last_at <= now() - make_interval(secs => $2 * 0.9)",
+        name,
+        every_seconds,
+    )
+    return status == "UPDATE 1"
+
+
+async def calendars_with_meetings_soon(conn: Connection, within_seconds: float) -> list[Calendar]:
+    """(project id, calendar id) of calendars with a live meeting starting in the next
+    `within_seconds` (by the database clock)."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT project_id, calendar_id FROM meeting_events
+        WHERE NOT is_deleted AND status <> 'cancelled' AND meeting_url IS NOT NULL
+          AND start_time > now() AND start_time <= now() + make_interval(secs => $1)
+        ORDER BY calendar_id
+        """,
+        within_seconds,
+    )
+    return [(row["project_id"], row["calendar_id"]) for row in rows]

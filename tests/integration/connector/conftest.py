@@ -8,7 +8,7 @@ import asyncio
 import base64
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +19,10 @@ from caldav.davclient import DAVClient
 
 from rollcall.bootstrap import DatabaseLayout
 from services.connector import app as composition
-from services.connector import connecting, syncing, usecases
+from services.connector import connecting, handlers, syncing
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
-from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar, SyncWindow
+from shared.contracts.connections import ConnectCalendar, SyncWindow
 from shared.contracts.envelope import Envelope, Payload, wrap
 from shared.db.pool import create_pool
 from tests.servers import Radicale
@@ -94,16 +94,10 @@ class Connector:
         )
 
     async def deliver(self, command: Payload) -> None:
-        """What the inbox consumer does: run the handler in one transaction."""
-        handlers: dict[type[Payload], Callable[..., Any]] = {
-            ConnectCalendar: usecases.connect_calendar,
-            ResyncCalendar: usecases.resync_calendar,
-            DeleteCalendar: usecases.delete_calendar,
-        }
-        handler = handlers[type(command)]
+        """What the inbox consumer does: run the type's handler in one transaction."""
         envelope = wrap(command, PROJECT)
         async with self.pool.acquire() as conn, conn.transaction():
-            await handler(conn, envelope, command)
+            await handlers.HANDLERS[envelope.type](conn, envelope, command)
 
     async def connect(self, calendar_id: str, platform_uuid: str | None = None) -> None:
         await self.deliver(

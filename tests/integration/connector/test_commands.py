@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.connector import store, syncing
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
+from shared.contracts.hints import SyncHint
 from tests.integration.connector.conftest import Connector, RadicaleCalendar, credentials
 from tests.servers import Radicale
 
@@ -139,3 +140,32 @@ async def test_credentials_no_connect_command_followed_are_dropped_after_a_day(
     remaining = await connector.pool.fetch("SELECT calendar_id FROM connections")
     assert [r["calendar_id"] for r in remaining] == ["cal_kept"]
     assert await connector.pool.fetchval("SELECT count(*) FROM grants") == 1
+
+
+async def test_a_sync_hint_queues_one_sync_of_a_connected_calendar(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await _connected(connector, radicale, "cal_hinted")
+    for _ in range(5):  # a burst coalesces into one queued sync
+        await connector.deliver(SyncHint(calendar_id="cal_hinted", reason="meeting_soon"))
+    assert await connector.run_syncs() == 1
+    assert await connector.run_syncs() == 0
+
+
+async def test_a_sync_hint_keeps_a_retry_backoff_and_skips_disconnected_calendars(
+    connector: Connector, radicale: Radicale
+) -> None:
+    await _connected(connector, radicale, "cal_backoff")
+    await connector.pool.execute(
+        "UPDATE connections SET sync_requested_at = now() + interval '1 hour'"
+    )
+    await connector.deliver(SyncHint(calendar_id="cal_backoff", reason="meeting_soon"))
+    assert await connector.run_syncs() == 0  # the retry stays an hour away
+
+    await connector.pool.execute(
+        "UPDATE connections SET state = 'disconnected', sync_requested_at = NULL"
+    )
+    await connector.deliver(SyncHint(calendar_id="cal_backoff", reason="meeting_soon"))
+    assert await connector.run_syncs() == 0
+    queued = await connector.pool.fetchval("SELECT sync_requested_at FROM connections")
+    assert queued is None
