@@ -49,9 +49,11 @@ def create_app(
 def default_providers(clock: Clock) -> list[Provider]:
     """Every provider's, on the same clock as the OAuth store."""
     from sandbox.google import google_provider  # imported only when used
+    from sandbox.microsoft import microsoft_provider
     from sandbox.zoom import zoom_provider
 
-    return [functools.partial(p, clock=clock) for p in (google_provider, zoom_provider)]
+    providers = (google_provider, microsoft_provider, zoom_provider)
+    return [functools.partial(p, clock=clock) for p in providers]
 
 
 async def healthz() -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -61,6 +63,11 @@ class SandboxSettings(BaseSettings):
     # Outlook's limit of concurrent requests per app and mailbox (providers.md §2.6).
     microsoft_mailbox_concurrency: int = Field(
         default=4, ge=1, validation_alias=AliasChoices("SANDBOX_MICROSOFT_MAILBOX_CONCURRENCY")
+    )
+    # How an expired calendarView delta token is refused (providers.md §2.3 lists both): 410 Gone
+    # with a `Location` holding a fresh initial URL, or 400; the error code is `syncStateNotFound`.
+    microsoft_delta_resync_status: Literal[400, 410] = Field(
+        default=410, validation_alias=AliasChoices("SANDBOX_MICROSOFT_DELTA_RESYNC_STATUS")
     )
     allow_private_push_addresses: bool = Field(
         default=True, validation_alias=AliasChoices("SANDBOX_ALLOW_PRIVATE_PUSH_ADDRESSES")

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox import push_targets
 from sandbox.oauth.store import OAuthStore
 from sandbox.zoom import endpoints
 from sandbox.zoom.backend import ZoomBackend
@@ -39,7 +40,7 @@ def admin_router(backend: ZoomBackend, store: OAuthStore) -> APIRouter:
         return endpoint
 
     async def validated(client_id: str, url: str, secret_token: str) -> Endpoint:
-        problem = endpoints.address_problem(
+        problem = push_targets.address_problem(
             url, allow_private=backend.settings.allow_private_push_addresses
         )
         if problem is not None:

@@ -6,12 +6,10 @@ Zoom runs before saving one (https://developers.zoom.us/docs/api/webhooks/#valid
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -43,27 +41,6 @@ class Endpoint:
 
 class ValidationFailed(Exception):
     """Raised when an endpoint does not answer the URL validation challenge correctly in time."""
-
-
-def address_problem(url: str, *, allow_private: bool) -> str | None:
-    """Why `url` cannot be a webhook endpoint (None when it can). Zoom requires public HTTPS; the
-    sandbox takes http too, and private hosts when its settings allow them."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"not an http(s) URL: {url}"
-    if not allow_private and _is_private(parts.hostname):
-        return f"private addresses are not allowed: {url}"
-    return None
-
-
-def _is_private(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
 
 
 async def validate(url: str, secret_token: str, now: datetime, within: float) -> None:

@@ -1,0 +1,211 @@
+"""Microsoft emulation fixtures: the whole sandbox app (shared OAuth store, admin API, fault
+middleware) with the Microsoft provider on a settable clock, accounts made through the admin API,
+and a real webhook receiver on a loopback port that answers Graph's validation handshake."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from sandbox.app import create_app
+from sandbox.microsoft import MicrosoftBackend, microsoft_provider
+from sandbox.settings import SandboxSettings
+
+API = "/microsoft/v1.0"
+TOKEN_URL = "/microsoft/login/common/oauth2/v2.0/token"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2030, 1, 7, 9, tzinfo=UTC)  # a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class User:
+    account_id: str
+    email: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Sandbox:
+    app: FastAPI
+    client: httpx.AsyncClient
+    clock: FakeClock
+
+    @property
+    def backend(self) -> MicrosoftBackend:
+        found = self.app.state.world.backends["microsoft"]
+        assert isinstance(found, MicrosoftBackend)
+        return found
+
+    async def user(self, email: str = "ada@example.com") -> User:
+        """A new account with its default calendar, and an Authorization header for Graph."""
+        created = await self.client.post(
+            "/_admin/accounts", json={"provider": "microsoft", "email": email}
+        )
+        assert created.status_code == 201, created.text
+        body = created.json()
+        token = await self.client.post(f"/_admin/accounts/{body['account_id']}/token")
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return User(
+            body["account_id"],
+            email,
+            body["client_id"],
+            body["client_secret"],
+            body["refresh_token"],
+            headers,
+        )
+
+    async def create_event(
+        self, user: User, body: dict[str, Any], path: str = "/me/events"
+    ) -> dict[str, Any]:
+        response = await self.client.post(API + path, json=body, headers=user.headers)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+
+def make_app(settings: SandboxSettings, clock: FakeClock) -> FastAPI:
+    provider = functools.partial(microsoft_provider, clock=clock)
+    return create_app(settings, providers=[provider], clock=clock)
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest) -> SandboxSettings:
+    """Default settings; a test changes them with `@pytest.mark.parametrize(..., indirect=True)`."""
+    chosen: SandboxSettings = getattr(request, "param", SandboxSettings())
+    return chosen
+
+
+@pytest.fixture
+async def sandbox(settings: SandboxSettings) -> AsyncIterator[Sandbox]:
+    clock = FakeClock()
+    app = make_app(settings, clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        found = Sandbox(app, client, clock)
+        yield found
+        await found.backend.aclose()
+
+
+def timed(start: str, end: str, zone: str = "UTC", **fields: Any) -> dict[str, Any]:
+    """A create body with the same `timeZone` on start and end."""
+    return {
+        "start": {"dateTime": start, "timeZone": zone},
+        "end": {"dateTime": end, "timeZone": zone},
+        **fields,
+    }
+
+
+def weekly(start_date: str, days: list[str], count: int | None = None) -> dict[str, Any]:
+    span: dict[str, Any] = {"type": "noEnd", "startDate": start_date}
+    if count is not None:
+        span = {"type": "numbered", "startDate": start_date, "numberOfOccurrences": count}
+    return {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": days}, "range": span}
+
+
+# --- a webhook receiver -----------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """An HTTP endpoint on a free loopback port that records every POST. It answers Graph's
+    validation requests by echoing the decoded token (or `validation_answer` when set)."""
+
+    messages: list[Received] = field(default_factory=list)
+    url: str = ""
+    validation_answer: str | None = None
+    validation_status: int = 200
+    notification_status: int = 202
+
+    @property
+    def notifications(self) -> list[Received]:
+        return [m for m in self.messages if "validationToken" not in m.query]
+
+    @property
+    def validations(self) -> list[Received]:
+        return [m for m in self.messages if "validationToken" in m.query]
+
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Received]:
+        await poll_until(lambda: len(self.notifications) >= count, within)
+        return self.notifications
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                target = lines[0].split(" ")[1]
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                parts = urlsplit(target)
+                received = Received(parts.path, parse_qs(parts.query), headers, body)
+                self.messages.append(received)
+                writer.write(self._answer(received))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    def _answer(self, received: Received) -> bytes:
+        if "validationToken" not in received.query:
+            return f"HTTP/1.1 {self.notification_status} X\r\nContent-Length: 0\r\n\r\n".encode()
+        token = received.query["validationToken"][0]
+        text = (self.validation_answer if self.validation_answer is not None else token).encode()
+        return (
+            f"HTTP/1.1 {self.validation_status} OK\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {len(text)}\r\n\r\n"
+        ).encode() + text
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    found = Receiver()
+    server = await asyncio.start_server(found.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    found.url = f"http://127.0.0.1:{port}/hooks/graph"
+    async with server:
+        yield found
+        server.close()
+
+
+async def poll_until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait for an async effect with a deadline (never a bare sleep)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met before the deadline")
+        await asyncio.sleep(0.005)
