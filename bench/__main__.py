@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import hop, sandbox_list
+from bench import hop, meeting_links, sandbox_list
 from bench.servers import bench_servers
 
 
@@ -36,6 +36,7 @@ async def run(quick: bool) -> dict[str, Any]:
     results["sandbox_google_list"] = await asyncio.to_thread(
         sandbox_list.list_seeded_events, 20_000 if quick else 100_000, 10
     )
+    results["meeting_links"] = meeting_links.measure(quick)
     return results
 
 
@@ -57,6 +58,12 @@ def main() -> None:
         f"{'sandbox_google_list_events_per_s':<34} {listing['events_per_s']:>8}"
         f"  ({listing['events_listed']} events; loopback /healthz p50"
         f" {listing['raw_http_round_trip_p50_ms']} ms)"
+    )
+    links = results["meeting_links"]
+    print(
+        f"{'meeting_links_descriptions_per_s':<34} {links['mix_descriptions_per_s']:>8}"
+        f"  (one core, mixed calendar; slowest shape"
+        f" {min(links['per_kind_per_s'].values())}/s; hostile 10 MB {links['hostile_10mb_ms']} ms)"
     )
     out = Path(".rollcall/bench/latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)

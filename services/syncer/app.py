@@ -1,10 +1,13 @@
-"""Syncer composition root: settings → messaging runtime → HTTP app (health, metrics)."""
+"""Syncer composition root: settings → handlers (with the meeting-host allow-list) → messaging
+runtime → HTTP app (health, metrics).
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from services.syncer import handlers
+from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from services.syncer.settings import SyncerSettings
 from shared.service_app import ServiceDefinition, create_service_app
 
@@ -13,5 +16,6 @@ SERVICE = "syncer"
 
 def create_app(settings: SyncerSettings | None = None) -> FastAPI:
     settings = settings or SyncerSettings()
-    definition = ServiceDefinition(SERVICE, handlers.HANDLERS, handlers.TOPICS)
+    meeting_hosts = HostAllowList.of(settings.meeting_hosts)
+    definition = ServiceDefinition(SERVICE, handlers.handlers_for(meeting_hosts), handlers.TOPICS)
     return create_service_app(definition, settings, settings.dsn)

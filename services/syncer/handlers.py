@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from services.syncer import usecases
+from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.provider import ProviderChangesFetched
@@ -10,7 +13,12 @@ from shared.messaging.consumer import Handler
 
 TOPICS = (topics.PROVIDER_CHANGES, topics.CALENDARS_STATE)
 
-HANDLERS: dict[str, Handler] = {
-    ProviderChangesFetched.TYPE: usecases.apply_provider_changes,
-    CalendarDeleted.TYPE: usecases.delete_calendar,
-}
+
+def handlers_for(meeting_hosts: HostAllowList) -> dict[str, Handler]:
+    """The routing, with the operator's meeting-host allow-list bound into the mapping use case."""
+    return {
+        ProviderChangesFetched.TYPE: partial(
+            usecases.apply_provider_changes, meeting_hosts=meeting_hosts
+        ),
+        CalendarDeleted.TYPE: usecases.delete_calendar,
+    }

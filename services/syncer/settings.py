@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from shared.settings import CommonSettings
 
@@ -17,3 +18,23 @@ class SyncerSettings(CommonSettings):
     service_database_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SYNCER_DATABASE_URL")
     )
+    # Hosts (each with its subdomains) whose links count as meeting links of platform `other`,
+    # e.g. a self-hosted Jitsi: comma-separated, like `meet.example.org,video.example.com`.
+    meeting_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), validation_alias=AliasChoices("SYNCER_MEETING_HOSTS")
+    )
+
+    @field_validator("meeting_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(host.strip() for host in value.split(",") if host.strip())
+        return value
+
+    @field_validator("meeting_hosts")
+    @classmethod
+    def _bare_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if "/" in host or ":" in host or " " in host:
+                raise ValueError(f"SYNCER_MEETING_HOSTS takes host names, not {host!r}")
+        return hosts

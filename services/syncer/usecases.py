@@ -13,6 +13,7 @@ from services.syncer.domain import reconcile
 from services.syncer.domain.diff import Change
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.ical_mapping import MappingContext, map_object
+from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged, EventState
@@ -24,10 +25,18 @@ log = logging.getLogger(__name__)
 
 
 async def apply_provider_changes(
-    conn: Connection, envelope: Envelope, page: ProviderChangesFetched
+    conn: Connection,
+    envelope: Envelope,
+    page: ProviderChangesFetched,
+    *,
+    meeting_hosts: HostAllowList,
 ) -> None:
-    """Map, diff and store one page; announce each change with the next calendar version."""
-    mapped, issues = _map_page(page)
+    """Map, diff and store one page; announce each change with the next calendar version.
+    Links on `meeting_hosts` count as meeting links of platform `other`."""
+    context = MappingContext.of(
+        page.calendar_id, page.calendar_time_zone, page.account_addresses, meeting_hosts
+    )
+    mapped, issues = _map_page(page, context)
     await store.ensure_calendar(conn, page.calendar_id, envelope.project_id)
     calendar = await store.lock_calendar(conn, page.calendar_id)
     if calendar.deleted:
@@ -52,10 +61,9 @@ async def delete_calendar(conn: Connection, envelope: Envelope, deleted: Calenda
 
 
 def _map_page(
-    page: ProviderChangesFetched,
+    page: ProviderChangesFetched, context: MappingContext
 ) -> tuple[dict[str, list[EventState]], list[store.SyncIssue]]:
     """Mapped events by object id, and the failed objects; objects also removed are skipped."""
-    context = MappingContext.of(page.calendar_id, page.calendar_time_zone, page.account_addresses)
     removed = set(page.removed)
     mapped: dict[str, list[EventState]] = {}
     issues: list[store.SyncIssue] = []

@@ -190,6 +190,61 @@ def test_a_caldav_calendar_syncs_end_to_end(
         assert api.get(f"/v1/calendar_events/{standup['id']}").status_code == 404
 
 
+# DESCRIPTION text (RFC 5545 escapes), folded inside the wrapped link as a producer may fold it.
+ZOOM_INVITATION = (
+    "Alice Example is inviting you to a scheduled Zoom meeting.\\n\\nJoin Zoom Meeting\\n"
+    "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fus02web.zo\n "
+    "om.us%2Fj%2F85551234567%3Fpwd%3DAbC123xyz.1&data=05%7C02%7Cbob%40example.com&reserved=0"
+    "\\n\\nMeeting ID: 855 5123 4567\\nPasscode: 438211\\n"
+)
+
+
+def test_a_meeting_link_only_in_the_description_reaches_the_api(
+    system: RunningSystem, radicale: Radicale
+) -> None:
+    """Bob's calendar: a Zoom invitation (its link SafeLinks-wrapped and folded) in the
+    DESCRIPTION and nowhere else, and an event without a link."""
+    day = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y%m%d")
+    with caldav.DAVClient(url=radicale.url, username="bob", password="bob-secret") as client:
+        cal = client.principal().make_calendar(
+            name="Meetings", cal_id="meetings", supported_calendar_component_set=["VEVENT"]
+        )
+        cal.add_event(
+            _ics(
+                "zoom-review",
+                f"SUMMARY:Zoom review\nDTSTART:{day}T150000Z\nDTEND:{day}T160000Z\n"
+                f"LOCATION:Room 2\nDESCRIPTION:{ZOOM_INVITATION}\n",
+            )
+        )
+        cal.add_event(_ics("lunch", f"SUMMARY:Lunch\nDTSTART:{day}T120000Z\nDTEND:{day}T130000Z\n"))
+    with _client(system) as api:
+        response = api.post(
+            "/v1/calendars",
+            json={
+                "provider": "caldav",
+                "credentials": {"url": radicale.url, "username": "bob", "password": "bob-secret"},
+            },
+        )
+        assert response.status_code == 201, response.text
+        calendar_id = response.json()["id"]
+        _eventually(lambda: _state(api, calendar_id, "connected"))
+        _eventually(lambda: len(_events(api, calendar_id)) == 2)
+
+        events = {e["title"]: e for e in _events(api, calendar_id)}
+        assert events["Zoom review"]["meeting"] == {
+            "url": "https://us02web.zoom.us/j/85551234567?pwd=AbC123xyz.1",
+            "platform": "zoom",
+            "meeting_id": "85551234567",
+            "passcode": "438211",
+            "key": "zoom:85551234567",
+        }
+        assert events["Lunch"]["meeting"] is None
+        with_meeting = _events(api, calendar_id, has_meeting="true", platform="zoom")
+        assert [e["title"] for e in with_meeting] == ["Zoom review"]
+        assert [e["title"] for e in _events(api, calendar_id, has_meeting="false")] == ["Lunch"]
+        assert api.delete(f"/v1/calendars/{calendar_id}").status_code == 204
+
+
 def test_wrong_password_disconnects_without_a_crash_loop(
     system: RunningSystem, radicale: Radicale, calendar_url: str
 ) -> None:

@@ -12,8 +12,9 @@ from typing import Any
 
 from icalendar import Calendar, Component
 
-from services.syncer.domain import ical_people, ical_props, ical_times, text
+from services.syncer.domain import ical_meeting, ical_people, ical_props, ical_times, text
 from services.syncer.domain.errors import MappingError
+from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS, HostAllowList
 from shared.contracts.events import EventState, EventStatus
 from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id
@@ -28,20 +29,27 @@ _ERROR_TEXT_LIMIT = 500
 
 @dataclass(frozen=True)
 class MappingContext:
-    """What mapping needs beyond the object: whose calendar, its zone, the account's addresses."""
+    """What mapping needs beyond the object: whose calendar, its zone, the account's addresses,
+    and the hosts whose links count as `other` meeting links (the operator's allow-list)."""
 
     calendar_id: str
     floating: ical_times.FloatingZone
     own_addresses: frozenset[str]
+    meeting_hosts: HostAllowList = NO_HOSTS
 
     @classmethod
     def of(
-        cls, calendar_id: str, calendar_time_zone: str | None, account_addresses: Iterable[str]
+        cls,
+        calendar_id: str,
+        calendar_time_zone: str | None,
+        account_addresses: Iterable[str],
+        meeting_hosts: HostAllowList = NO_HOSTS,
     ) -> MappingContext:
         return cls(
             calendar_id=calendar_id,
             floating=ical_times.FloatingZone.of(calendar_time_zone),
             own_addresses=ical_people.own_addresses(account_addresses),
+            meeting_hosts=meeting_hosts,
         )
 
 
@@ -101,7 +109,7 @@ def _map_vevent(vevent: Component, object_id: str, context: MappingContext) -> E
         is_deleted=False,
         organizer=organizer,
         attendees=ical_people.attendees_of(vevent, organizer, context.own_addresses),
-        meeting=None,
+        meeting=ical_meeting.meeting_of(vevent, context.meeting_hosts),
         raw=raw,
         raw_truncated=raw_truncated,
     )

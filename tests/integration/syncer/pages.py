@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from services.syncer import usecases
+from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import wrap
@@ -65,7 +66,7 @@ async def apply(pool: asyncpg.Pool[Any], payload: ProviderChangesFetched) -> Non
     """Run the use case as the consumer does: one transaction, a fresh envelope."""
     envelope = wrap(payload, PROJECT_ID)
     async with pool.acquire() as conn, conn.transaction():
-        await usecases.apply_provider_changes(conn, envelope, payload)
+        await usecases.apply_provider_changes(conn, envelope, payload, meeting_hosts=NO_HOSTS)
 
 
 async def delete(pool: asyncpg.Pool[Any], calendar_id: str) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from pydantic import ValidationError
 
 from services.syncer import handlers, usecases
+from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from services.syncer.settings import SyncerSettings
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
@@ -16,20 +20,44 @@ def test_consumes_provider_changes_and_calendar_state() -> None:
 
 
 def test_routes_each_message_type_to_one_use_case() -> None:
-    assert {
-        ProviderChangesFetched.TYPE: usecases.apply_provider_changes,
-        CalendarDeleted.TYPE: usecases.delete_calendar,
-    } == handlers.HANDLERS
-    assert CalendarStateChanged.TYPE not in handlers.HANDLERS
+    hosts = HostAllowList.of(["meet.example.org"])
+    routes = handlers.handlers_for(hosts)
+    assert set(routes) == {ProviderChangesFetched.TYPE, CalendarDeleted.TYPE}
+    apply = routes[ProviderChangesFetched.TYPE]
+    assert isinstance(apply, partial)
+    assert apply.func is usecases.apply_provider_changes
+    assert apply.keywords == {"meeting_hosts": hosts}
+    assert routes[CalendarDeleted.TYPE] is usecases.delete_calendar
+    assert CalendarStateChanged.TYPE not in routes
 
 
 def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SYNCER_HOST", "SYNCER_PORT", "SYNCER_DATABASE_URL", "DATABASE_URL"):
+    for name in (
+        "SYNCER_HOST",
+        "SYNCER_PORT",
+        "SYNCER_DATABASE_URL",
+        "DATABASE_URL",
+        "SYNCER_MEETING_HOSTS",
+    ):
         monkeypatch.delenv(name, raising=False)
     settings = SyncerSettings()
-    assert (settings.host, settings.port) == ("127.0.0.1", 8082)
+    assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
     with pytest.raises(RuntimeError):
         settings.dsn()
     monkeypatch.setenv("DATABASE_URL", "postgresql://shared/db")
     monkeypatch.setenv("SYNCER_DATABASE_URL", "postgresql://syncer/db")
     assert SyncerSettings().dsn() == "postgresql://syncer/db"
+
+
+def test_meeting_hosts_are_a_comma_separated_list_of_host_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SYNCER_MEETING_HOSTS", " meet.example.org, *.video.example.com ,")
+    settings = SyncerSettings()
+    assert settings.meeting_hosts == ("meet.example.org", "*.video.example.com")
+    allowed = HostAllowList.of(settings.meeting_hosts)
+    assert allowed.allows("meet.example.org") and allowed.allows("a.video.example.com")
+    assert not allowed.allows("example.org") and not allowed.allows("evilmeet.example.org")
+    monkeypatch.setenv("SYNCER_MEETING_HOSTS", "https://meet.example.org/")
+    with pytest.raises(ValidationError):
+        SyncerSettings()
