@@ -108,9 +108,11 @@ async def _apply_page(
 async def _delete_unlisted(
     conn: Connection, envelope: Envelope, page: ProviderChangesFetched, version: int
 ) -> int:
-    """Full-listing reconciliation: live events no page of this sync listed are gone."""
+    """Full-listing reconciliation: live events no page of this sync listed are gone, unless
+    they only slid out of the window's past edge."""
     unlisted = await store.load_unlisted_events(conn, page.calendar_id, page.sync_id)
-    return await _write(conn, envelope, page, reconcile.gone(unlisted), version)
+    transitions = reconcile.unlisted_gone(unlisted, page.window_start)
+    return await _write(conn, envelope, page, transitions, version)
 
 
 def _listed(page: ProviderChangesFetched) -> list[str]:

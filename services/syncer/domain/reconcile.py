@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
 from services.syncer.domain import diff
 from services.syncer.domain.ical_times import recurrence_key
@@ -68,6 +69,28 @@ def page_transitions(
 def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
     """Transitions for stored events no longer at the provider."""
     return [Transition(r.provider_object_id, r.recurrence_key, r, None) for r in rows]
+
+
+def unlisted_gone(rows: Iterable[StoredEvent], window_start: datetime | None) -> list[Transition]:
+    """Full-listing reconciliation: a listing holds only objects with an event in the sync
+    window, so an unlisted one-off event that ended before the window's start has merely slid
+    out of it and is kept (pruned later by retention); every other unlisted event is gone. A
+    recurring event is judged by its object, which is listed while any instance is in the
+    window."""
+    return gone(r for r in rows if not _slid_out(r.state, window_start))
+
+
+def _slid_out(event: EventState, window_start: datetime | None) -> bool:
+    if window_start is None or event.is_recurring:
+        return False
+    return _instant(event.end_time) <= window_start
+
+
+def _instant(value: datetime | date) -> datetime:
+    """Timed ends are UTC instants; an all-day end date counts from midnight UTC."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.min, UTC)
 
 
 def plan_writes(transitions: Iterable[Transition], version: int) -> tuple[list[EventWrite], int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
 
 from services.syncer import store
+from shared.contracts.provider import ProviderChangesFetched
 from shared.ids import derived_id, new_id
 from tests.integration.syncer.pages import (
     announced,
@@ -176,6 +177,27 @@ async def test_full_sync_final_page_deletes_what_no_page_listed(
     live = [r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted]
     assert live == ["a.ics", "s.ics", "s.ics"]
     assert await calendar_version(syncer_pool, cal) == 5
+
+
+async def test_full_sync_keeps_events_that_slid_out_of_the_window(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """The connector lists only objects with events in the window; Alpha, which ended before
+    the window's start, is absent because time moved on, not because it was deleted."""
+    cal = new_id("cal")
+    await apply(syncer_pool, page(cal, (A, B)))
+
+    def listing_of_beta(window_start: datetime) -> ProviderChangesFetched:
+        full = page(cal, (B,), full=True, final=True, number=0)
+        return full.model_copy(update={"window_start": window_start})
+
+    await apply(syncer_pool, listing_of_beta(datetime(2024, 7, 2, tzinfo=UTC)))
+    assert [m.change for m in await announced(syncer_pool, cal)] == ["created", "created"]
+    assert not any(r.is_deleted for r in await event_rows(syncer_pool, cal))
+
+    await apply(syncer_pool, listing_of_beta(datetime(2024, 7, 1, 9, 30, tzinfo=UTC)))
+    changes = [(m.change, m.event.title) for m in await announced(syncer_pool, cal)]
+    assert changes[2:] == [("deleted", "Alpha")]  # Alpha still overlapped that window
 
 
 async def test_incremental_final_page_deletes_nothing_unlisted(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from services.syncer.domain.reconcile import StoredEvent, gone, page_transitions, plan_writes
+from services.syncer.domain.reconcile import (
+    StoredEvent,
+    gone,
+    page_transitions,
+    plan_writes,
+    unlisted_gone,
+)
 from tests.unit.syncer.samples import event_state
 
 OVERRIDE_START = datetime(2024, 6, 19, 8, 0, tzinfo=UTC)
@@ -69,3 +75,28 @@ def test_raw_only_change_is_written_at_the_stored_version_without_announcement()
     writes, version = plan_writes(page_transitions([row], {"a": [new]}, []), 9)
     assert version == 9
     assert [(w.state, w.version, w.change) for w in writes] == [(new, 7, None)]
+
+
+def timed(object_id: str, day: int, hour: int, minutes: int = 60, **fields: object) -> StoredEvent:
+    start = datetime(2030, 1, day, hour, tzinfo=UTC)
+    return stored(
+        object_id, start_time=start, end_time=start + timedelta(minutes=minutes), **fields
+    )
+
+
+def test_a_full_listing_keeps_one_off_events_that_slid_out_of_the_window() -> None:
+    window_start = datetime(2030, 1, 10, tzinfo=UTC)
+    slid = timed("old", 9, 9)  # ended at 10:00 the day before the window
+    ending_inside = timed("spans", 9, 23, minutes=90)
+    old_all_day = stored(
+        "day", start_time=date(2030, 1, 9), end_time=date(2030, 1, 10), is_all_day=True
+    )
+    old_series = timed("series", 1, 9, is_recurring=True)
+    inside = timed("inside", 12, 9)
+
+    rows = [slid, ending_inside, old_all_day, old_series, inside]
+    gone_ids = {t.provider_object_id for t in unlisted_gone(rows, window_start)}
+    assert gone_ids == {"spans", "series", "inside"}
+    assert {t.provider_object_id for t in unlisted_gone(rows, None)} == {
+        r.provider_object_id for r in rows
+    }
