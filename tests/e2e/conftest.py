@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from rollcall.dev.ports import free_port
-from tests.servers import Radicale
+from tests.servers import Radicale, running_xandikos
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -120,6 +120,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The test that stops the shared system runs after every other test using it."""
     items.sort(key=lambda item: item.get_closest_marker(STOPS_SYSTEM) is not None)
+
+
+@pytest.fixture(scope="session")
+def xandikos() -> Iterator[str]:
+    """The e2e tests' own Xandikos: they add calendars, which would change which calendar is
+    the default on the server the integration tests expect untouched."""
+    with running_xandikos() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
