@@ -1,9 +1,10 @@
 """`rollcall doctor`: can the running configuration reach what it needs?
 
 Checks Postgres (reachable, every service schema provisioned), Kafka (reachable, every topic
-created) and the provider endpoints. It reads the same settings as the services; without
-`DATABASE_URL` it finds the servers of a running `make run` (its state file), whose sandbox then
-stands in for every provider. Exit status 1 only when something required is unreachable:
+created) and the provider endpoints. It reads the same settings as the services (the admin
+`DATABASE_URL`, else each `<SERVICE>_DATABASE_URL`); when none names a database it finds the
+servers of a running `make run` (its state file), whose sandbox then stands in for every
+provider. Exit status 1 only when something required is unreachable:
 Postgres, Kafka, and every provider endpoint that is configured (set in the environment, or the
 dev sandbox). Production defaults that are not configured (Google's real hosts, say) are checked
 and reported, but only warn: a deployment may not use that provider.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -25,6 +25,8 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rollcall.bootstrap import SERVICES
 from shared.contracts import topics
@@ -70,34 +72,71 @@ class Finding:
         return "FAIL" if self.required else "warn"
 
 
-def plan(env: Mapping[str, str], state: Mapping[str, Any] | None) -> list[Target]:
-    """The targets for this environment and, when `DATABASE_URL` is unset, `make run`'s state."""
-    state = state or {}
-    targets = []
-    dsn = env.get("DATABASE_URL") or state.get("database_url")
-    targets.append(
-        Target(
-            "postgres",
-            "postgres",
-            str(dsn or ""),
-            required=True,
-            why="environment" if env.get("DATABASE_URL") else "dev state",
-        )
+class DoctorSettings(BaseSettings):
+    """The servers' settings, by the names the services read."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
     )
-    servers = env.get("KAFKA_BOOTSTRAP_SERVERS") or state.get("kafka_bootstrap")
-    why = "environment" if env.get("KAFKA_BOOTSTRAP_SERVERS") else "dev state"
+    gateway_database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("GATEWAY_DATABASE_URL")
+    )
+    connector_database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CONNECTOR_DATABASE_URL")
+    )
+    syncer_database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SYNCER_DATABASE_URL")
+    )
+    scheduler_database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SCHEDULER_DATABASE_URL")
+    )
+
+    def service_dsns(self) -> dict[str, str]:
+        """Each service's own DSN, where one is set (deployments without an admin DSN)."""
+        dsns = {s: getattr(self, f"{s}_database_url") for s in SERVICES}
+        return {service: dsn for service, dsn in dsns.items() if dsn}
+
+    def uses_dev_state(self) -> bool:
+        """True when nothing names a database: then `make run`'s state file is read."""
+        return not self.database_url and not self.service_dsns()
+
+
+def plan(
+    settings: DoctorSettings, endpoints: ProviderEndpoints, state: Mapping[str, Any] | None
+) -> list[Target]:
+    """The targets for these settings and, when no database is named, `make run`'s state."""
+    state = state or {}
+    targets = _database_targets(settings, state)
+    servers = settings.kafka_bootstrap_servers or state.get("kafka_bootstrap")
+    why = "environment" if settings.kafka_bootstrap_servers else "dev state"
     targets.append(Target("kafka", "kafka", str(servers or ""), required=True, why=why))
-    configured = ProviderEndpoints.model_validate(dict(env)).by_env_name()
+    configured = endpoints.by_env_name()
     sandbox = state.get("sandbox_url")
     from_sandbox = sandbox_endpoints(str(sandbox)) if sandbox else {}
     for name in DEFAULTS:
-        if env.get(name):
+        if name.lower() in endpoints.model_fields_set:
             targets.append(Target(name, "endpoint", configured[name], True, "environment"))
         elif name in from_sandbox:
             targets.append(Target(name, "endpoint", from_sandbox[name], True, "dev sandbox"))
         else:
             targets.append(Target(name, "endpoint", configured[name], False, "default"))
     return targets
+
+
+def _database_targets(settings: DoctorSettings, state: Mapping[str, Any]) -> list[Target]:
+    """The admin DSN, else every service's own DSN (each sees the catalog of all schemas)."""
+    if settings.database_url:
+        return [Target("postgres", "postgres", settings.database_url, True, "environment")]
+    services = settings.service_dsns()
+    if services:
+        return [
+            Target(f"postgres ({service})", "postgres", dsn, True, "environment")
+            for service, dsn in services.items()
+        ]
+    dsn = str(state.get("database_url") or "")
+    return [Target("postgres", "postgres", dsn, True, "dev state")]
 
 
 def redact(dsn: str) -> str:
@@ -179,8 +218,10 @@ def read_state(state_dir: Path) -> dict[str, Any] | None:
     return loaded
 
 
-async def diagnose(env: Mapping[str, str], state: Mapping[str, Any] | None) -> list[Finding]:
-    return list(await asyncio.gather(*(check(t) for t in plan(env, state))))
+async def diagnose(
+    settings: DoctorSettings, endpoints: ProviderEndpoints, state: Mapping[str, Any] | None
+) -> list[Finding]:
+    return list(await asyncio.gather(*(check(t) for t in plan(settings, endpoints, state))))
 
 
 def report(findings: list[Finding], *, as_json: bool) -> tuple[str, int]:
@@ -197,9 +238,9 @@ def report(findings: list[Finding], *, as_json: bool) -> tuple[str, int]:
 
 
 def main(state_dir: Path, *, as_json: bool = False) -> int:
-    env = dict(os.environ)
-    state = None if env.get("DATABASE_URL") else read_state(state_dir)
-    findings = asyncio.run(diagnose(env, state))
+    settings = DoctorSettings()
+    state = read_state(state_dir) if settings.uses_dev_state() else None
+    findings = asyncio.run(diagnose(settings, ProviderEndpoints(), state))
     text, status = report(findings, as_json=as_json)
     print(text)
     return status

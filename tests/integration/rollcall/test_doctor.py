@@ -14,8 +14,8 @@ import pytest
 
 from rollcall.bootstrap import DatabaseLayout
 from rollcall.dev.ports import free_port
-from rollcall.doctor import diagnose
-from shared.provider_endpoints import DEFAULTS
+from rollcall.doctor import DoctorSettings, Finding, diagnose
+from shared.provider_endpoints import DEFAULTS, ProviderEndpoints
 from tests.servers import Servers
 
 REPO = Path(__file__).resolve().parents[3]
@@ -46,6 +46,12 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+async def doctor(env: dict[str, str]) -> list[Finding]:
+    """What `rollcall doctor` finds with `env` as its environment."""
+    settings = DoctorSettings.model_validate(env)
+    return await diagnose(settings, ProviderEndpoints.model_validate(env), None)
+
+
 def environment(database: DatabaseLayout, kafka: str, url: str) -> dict[str, str]:
     env = {name: url for name in DEFAULTS}
     env["DATABASE_URL"] = database.dsns["gateway"]
@@ -54,7 +60,7 @@ def environment(database: DatabaseLayout, kafka: str, url: str) -> dict[str, str
 
 
 async def test_everything_reachable(database: DatabaseLayout, kafka: str, endpoint: str) -> None:
-    findings = await diagnose(environment(database, kafka, endpoint), None)
+    findings = await doctor(environment(database, kafka, endpoint))
     assert [f.name for f in findings if not f.ok] == []
     details = {f.name: f.detail for f in findings}
     assert details["postgres"].startswith("PostgreSQL ")
@@ -69,7 +75,7 @@ async def test_a_configured_endpoint_that_is_down_fails(
 ) -> None:
     env = environment(database, kafka, endpoint)
     env["MICROSOFT_GRAPH_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
-    findings = {f.name: f for f in await diagnose(env, None)}
+    findings = {f.name: f for f in await doctor(env)}
     graph = findings["MICROSOFT_GRAPH_BASE_URL"]
     assert (graph.ok, graph.required, graph.verdict) == (False, True, "FAIL")
     assert graph.detail == "unreachable (ConnectError)"
@@ -81,7 +87,7 @@ async def test_an_unprovisioned_database_and_a_dead_broker_fail(
     env = {name: endpoint for name in DEFAULTS}
     env["DATABASE_URL"] = servers.admin_dsn  # the server's default database: no schemas
     env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{free_port()}"
-    findings = {f.name: f for f in await diagnose(env, None)}
+    findings = {f.name: f for f in await doctor(env)}
     assert not findings["postgres"].ok
     assert "schemas missing: gateway, connector, syncer, scheduler" in findings["postgres"].detail
     assert (findings["kafka"].ok, findings["kafka"].verdict) == (False, "FAIL")

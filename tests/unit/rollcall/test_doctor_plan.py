@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rollcall.doctor import Finding, plan, redact, report
-from shared.provider_endpoints import DEFAULTS
+from rollcall.doctor import DoctorSettings, Finding, plan, redact, report
+from shared.provider_endpoints import DEFAULTS, ProviderEndpoints
 
 DEV_STATE = {
     "database_url": "postgresql://root:s3cret@127.0.0.1:5544/rollcall",
@@ -13,7 +13,10 @@ DEV_STATE = {
 
 
 def by_name(env: dict[str, str], state: dict[str, str] | None) -> dict[str, tuple[str, bool]]:
-    return {t.name: (t.address, t.required) for t in plan(env, state)}
+    """The plan for `env` as the settings classes read it (as if it were the environment)."""
+    settings = DoctorSettings.model_validate(env)
+    endpoints = ProviderEndpoints.model_validate(env)
+    return {t.name: (t.address, t.required) for t in plan(settings, endpoints, state)}
 
 
 def test_dev_mode_points_every_oauth_provider_at_the_sandbox_and_requires_it() -> None:
@@ -39,6 +42,18 @@ def test_the_environment_wins_and_what_it_sets_is_required() -> None:
     assert targets["ZOOM_API_BASE_URL"] == ("https://zoom-proxy.internal", True)
     assert targets["GOOGLE_API_BASE_URL"] == (DEFAULTS["GOOGLE_API_BASE_URL"], False)
     assert len(targets) == 2 + len(DEFAULTS)
+
+
+def test_service_dsns_are_checked_when_there_is_no_admin_dsn() -> None:
+    env = {
+        "GATEWAY_DATABASE_URL": "postgresql://gateway:pw@db/rollcall",
+        "SYNCER_DATABASE_URL": "postgresql://syncer:pw@db/rollcall",
+    }
+    targets = by_name(env, DEV_STATE)  # a state file is ignored once a database is named
+    assert targets["postgres (gateway)"] == (env["GATEWAY_DATABASE_URL"], True)
+    assert targets["postgres (syncer)"] == (env["SYNCER_DATABASE_URL"], True)
+    assert "postgres" not in targets
+    assert not DoctorSettings.model_validate(env).uses_dev_state()
 
 
 def test_nothing_configured_is_a_required_gap() -> None:
