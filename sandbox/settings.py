@@ -49,7 +49,8 @@ class SandboxSettings(BaseSettings):
         default="UTC", validation_alias=AliasChoices("SANDBOX_GOOGLE_PRIMARY_TIME_ZONE")
     )
     # Microsoft rotates refresh tokens; the replaced one then fails with invalid_grant, unless
-    # this keeps it valid (as Entra sometimes does for confidential clients, providers.md §2.1).
+    # this keeps it valid (as Entra sometimes does for confidential clients, providers.md §2.1):
+    # then a grant's five newest refresh tokens work (sandbox.oauth.store bounds the rest).
     microsoft_keep_rotated_refresh_tokens: bool = Field(
         default=False,
         validation_alias=AliasChoices("SANDBOX_MICROSOFT_KEEP_ROTATED_REFRESH_TOKENS"),

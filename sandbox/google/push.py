@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.google import errors, push_addresses
+from sandbox.loop_handoff import LoopHandoff
 from sandbox.world import FaultInjector
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class PushHub:
         self._channels: dict[str, Channel] = {}
         self._expiries: list[tuple[int, int, Channel]] = []  # heap: (expiration, serial, channel)
         self._serial = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handoff = LoopHandoff()
         self._client: httpx.AsyncClient | None = None
         self._lock = threading.Lock()
 
@@ -104,8 +105,8 @@ class PushHub:
                 raise errors.bad_request(
                     f"Channel id {channel_id} not unique", reason="channelIdNotUnique"
                 )
-            if self._loop is not loop:
-                self._loop, self._client = loop, None
+            if self._handoff.bind(loop):
+                self._client = None
             channel = Channel(
                 channel_id,
                 resource_id_for(calendar_id),
@@ -157,6 +158,13 @@ class PushHub:
             self._sweep()
             return len(self._channels)
 
+    def idle(self) -> bool:
+        """Every message emitted so far has been delivered or given up on: none on its way to a
+        channel, none waiting, none in flight (for tests; call from the serving loop)."""
+        with self._lock:
+            channels = list(self._channels.values())
+        return self._handoff.settled and all(c.idle for c in channels)
+
     def reset(self) -> None:
         with self._lock:
             for channel in list(self._channels.values()):
@@ -200,7 +208,7 @@ class PushHub:
         }
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
-        self._call_in_loop(_enqueue, channel, headers)
+        self._handoff.call(_enqueue, channel, headers)
 
     def _sweep(self) -> float:
         """Close every expired channel (call holding the lock); returns now in milliseconds."""
@@ -223,23 +231,9 @@ class PushHub:
         if self._channels.get(channel.id) is channel:
             del self._channels[channel.id]
         if channel.timer is not None:
-            self._call_in_loop(channel.timer.cancel)
+            self._handoff.call(channel.timer.cancel)
         if channel.worker is not None:
-            self._call_in_loop(channel.worker.cancel)
-
-    def _call_in_loop(self, function: Callable[..., object], *args: object) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            function(*args)
-        else:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(function, *args)
+            self._handoff.call(channel.worker.cancel)
 
     async def _deliver(self, channel: Channel) -> None:
         while True:

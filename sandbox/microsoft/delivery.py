@@ -14,11 +14,12 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from sandbox.loop_handoff import LoopHandoff
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +48,29 @@ class Delivery:
 
     def __init__(self) -> None:
         self._queues: dict[str, Queue] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handoff = LoopHandoff()
         self._client: httpx.AsyncClient | None = None
         self._lock = threading.Lock()
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """The serving loop (delivery tasks run there); called when a subscription is created."""
         with self._lock:
-            if self._loop is not loop:
-                self._loop, self._client, self._queues = loop, None, {}
+            if self._handoff.bind(loop):
+                self._client, self._queues = None, {}
 
     def send(self, name: str, url: str, item: dict[str, Any]) -> None:
         """Queue `item` for the destination `name` (a subscription's notification or lifecycle
         URL)."""
-        self._in_loop(self._enqueue, name, url, item)
+        self._handoff.call(self._enqueue, name, url, item)
 
     def close(self, name: str) -> None:
         """Stop a destination (its subscription is gone); waiting items are dropped."""
-        self._in_loop(self._close, name)
+        self._handoff.call(self._close, name)
 
-    def idle(self, name: str) -> bool:
-        queue = self._queues.get(name)
-        return queue is None or queue.idle
+    def idle(self) -> bool:
+        """Every notification sent so far has been delivered or given up on: none on its way to
+        a queue, none waiting, none in flight (retries included). Call from the serving loop."""
+        return self._handoff.settled and all(q.idle for q in self._queues.values())
 
     async def aclose(self) -> None:
         with self._lock:
@@ -104,20 +106,6 @@ class Delivery:
         queue = self._queues.pop(name, None)
         if queue is not None and queue.worker is not None:
             queue.worker.cancel()
-
-    def _in_loop(self, function: Callable[..., None], *args: Any) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            function(*args)
-        else:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(function, *args)
 
     async def _deliver(self, queue: Queue) -> None:
         while True:

@@ -5,6 +5,7 @@ on top of it and translate its `sandbox.oauth.errors`."""
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from datetime import timedelta
 
 from sandbox.oauth import conventions
@@ -30,14 +31,28 @@ from sandbox.world import Account
 
 _SWEEP_EVERY = 1000
 _SPENT_CODES_KEPT = 100_000
+# Replaced refresh tokens remembered (oldest forgotten first), so one presented after its grant
+# ended says how; a forgotten one reads as unknown, `rotated_refresh_token`: still refused.
+ROTATED_OUT_KEPT = 100_000
+# With `keep_old`, how many refresh tokens of one grant stay valid: the newest ones.
+VALID_REFRESH_TOKENS_PER_GRANT = 5
 
 
 class OAuthStore:
     """Everything OAuth, for every provider. `reset` forgets all but the default apps."""
 
-    def __init__(self, settings: SandboxSettings, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: SandboxSettings,
+        clock: Clock,
+        *,
+        rotated_out_kept: int = ROTATED_OUT_KEPT,
+        valid_per_grant: int = VALID_REFRESH_TOKENS_PER_GRANT,
+    ) -> None:
         self._settings = settings
         self.clock = clock
+        self._rotated_out_kept = rotated_out_kept
+        self._valid_per_grant = valid_per_grant
         self._defaults = {
             provider: App(
                 provider,
@@ -56,7 +71,8 @@ class OAuthStore:
         self._emails: dict[tuple[str, str], str] = {}
         self._grants: dict[str, Grant] = {}
         self._refresh_tokens: dict[str, str] = {}  # usable refresh token -> grant id
-        self._rotated_out: dict[str, str] = {}  # replaced refresh token -> grant id
+        self._valid_by_grant: dict[str, deque[str]] = {}  # grant id -> its usable, oldest first
+        self._rotated_out: dict[str, str] = {}  # replaced refresh token -> grant id, oldest first
         self._codes: dict[str, AuthorizationCode] = {}
         self._spent_codes: set[str] = set()
         self._access_tokens: dict[str, AccessToken] = {}
@@ -121,6 +137,7 @@ class OAuthStore:
         )
         self._grants[grant.id] = grant
         self._refresh_tokens[token] = grant.id
+        self._valid_by_grant[grant.id] = deque([token])
         return grant
 
     def live_grant(self, account_id: str, client_id: str) -> Grant | None:
@@ -227,7 +244,8 @@ class OAuthStore:
 
         Google keeps its refresh token (`rotate=False`). Microsoft and Zoom rotate: the answer
         carries a new refresh token, and the presented one then fails with
-        `rotated_refresh_token` unless `keep_old` (Microsoft sometimes keeps it valid)."""
+        `rotated_refresh_token` unless `keep_old` (Microsoft sometimes keeps it valid; here only
+        the grant's newest VALID_REFRESH_TOKENS_PER_GRANT stay so)."""
         grant = self._grant_of_refresh_token(refresh_token)
         if grant is None:
             rotated = self._rotated_out.get(refresh_token)
@@ -244,12 +262,23 @@ class OAuthStore:
         new_token = conventions.token_shape(
             self._apps[grant.client_id].provider
         ).new_refresh_token()
+        valid = self._valid_by_grant[grant.id]
         if not keep_old:
-            del self._refresh_tokens[presented]
-            self._rotated_out[presented] = grant.id
+            valid.remove(presented)
+            self._retire(presented, grant.id)
+        valid.append(new_token)
         self._refresh_tokens[new_token] = grant.id
+        while len(valid) > self._valid_per_grant:
+            self._retire(valid.popleft(), grant.id)
         grant.refresh_token = new_token
         return new_token
+
+    def _retire(self, token: str, grant_id: str) -> None:
+        """`token` stops working and reads as rotated out, until ROTATED_OUT_KEPT newer ones are."""
+        del self._refresh_tokens[token]
+        self._rotated_out[token] = grant_id
+        if len(self._rotated_out) > self._rotated_out_kept:
+            del self._rotated_out[next(iter(self._rotated_out))]  # dicts keep insertion order
 
     def _grant_of_refresh_token(self, token: str) -> Grant | None:
         grant_id = self._refresh_tokens.get(token)

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.loop_handoff import LoopHandoff
 from sandbox.oauth.records import App
 from sandbox.world import FaultInjector
 from sandbox.zoom import signing
@@ -66,7 +67,7 @@ class WebhookHub:
         self._timeout = timeout
         self._endpoints: dict[str, Endpoint] = {}
         self._outboxes: dict[str, Outbox] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handoff = LoopHandoff()
         self._client: httpx.AsyncClient | None = None
         self._lock = threading.Lock()
 
@@ -76,8 +77,8 @@ class WebhookHub:
         """Save (or replace) an app's validated endpoint; call from the serving loop."""
         loop = asyncio.get_running_loop()
         with self._lock:
-            if self._loop is not loop:
-                self._loop, self._client, self._outboxes = loop, None, {}
+            if self._handoff.bind(loop):
+                self._client, self._outboxes = None, {}
             self._endpoints[endpoint.client_id] = endpoint
 
     def endpoint(self, client_id: str) -> Endpoint | None:
@@ -93,12 +94,15 @@ class WebhookHub:
         with self._lock:
             self._endpoints.clear()
             for outbox in self._outboxes.values():
-                self._call_in_loop(outbox.pending.clear)
+                self._handoff.call(outbox.pending.clear)
 
     def idle(self) -> bool:
-        """Nothing waiting and nothing in flight (for tests and benchmarks)."""
+        """Every event published so far has been delivered or given up on: none on its way to an
+        outbox, none waiting, none in flight (for tests and benchmarks; call from the serving
+        loop)."""
         with self._lock:
-            return all(not o.pending and not o.sending for o in self._outboxes.values())
+            outboxes = list(self._outboxes.values())
+        return self._handoff.settled and all(not o.pending and not o.sending for o in outboxes)
 
     # --- events ---------------------------------------------------------------------------
 
@@ -117,7 +121,7 @@ class WebhookHub:
                     logger.info("webhook dropped by fault", extra={"client_id": app.client_id})
                     continue
                 message = Message(endpoint.url, endpoint.secret_token, body)
-                self._call_in_loop(self._enqueue, app.client_id, message)
+                self._handoff.call(self._enqueue, app.client_id, message)
                 queued += 1
         return queued
 
@@ -172,17 +176,3 @@ class WebhookHub:
             return
         if response.status_code >= 300:
             logger.info("webhook refused", extra={"status": response.status_code})
-
-    def _call_in_loop(self, function: Callable[..., object], *args: object) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            function(*args)
-        else:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(function, *args)

@@ -8,7 +8,8 @@ import pytest
 
 from sandbox.oauth.errors import InvalidGrant
 from sandbox.oauth.store import OAuthStore
-from tests.sandbox.conftest import create_account
+from sandbox.settings import SandboxSettings
+from tests.sandbox.conftest import FakeClock, create_account
 
 
 def new_grant(store: OAuthStore, provider: str = "microsoft") -> tuple[str, str]:
@@ -51,6 +52,41 @@ def test_rotation_may_keep_the_old_token_valid(store: OAuthStore) -> None:
     second = store.refresh(app, token, rotate=True, keep_old=True)
     assert first.refresh_token != second.refresh_token
     assert second.grant.refresh_token == second.refresh_token
+
+
+def test_kept_tokens_are_bounded_to_the_newest_per_grant(clock: FakeClock) -> None:
+    store = OAuthStore(SandboxSettings(), clock, valid_per_grant=3)
+    _, token = new_grant(store)
+    app = store.default_app("microsoft")
+    issued = [token]
+    for _ in range(4):
+        rotated = store.refresh(app, issued[-1], rotate=True, keep_old=True).refresh_token
+        assert rotated is not None
+        issued.append(rotated)
+    for retired in issued[:2]:  # five issued, three kept
+        with pytest.raises(InvalidGrant) as refused:
+            store.refresh(app, retired, rotate=True, keep_old=True)
+        assert refused.value.problem == "rotated_refresh_token"
+    for kept in issued[2:]:
+        assert store.refresh(app, kept, rotate=False).grant.refresh_token == issued[-1]
+
+
+def test_only_the_newest_rotated_out_tokens_are_remembered(clock: FakeClock) -> None:
+    store = OAuthStore(SandboxSettings(), clock, rotated_out_kept=2)
+    _, token = new_grant(store)
+    app = store.default_app("microsoft")
+    issued = [token]
+    for _ in range(3):
+        rotated = store.refresh(app, issued[-1], rotate=True).refresh_token
+        assert rotated is not None
+        issued.append(rotated)
+    store.revoke_token(issued[-1])
+    ended = [("rotated_refresh_token", None)] + [("dead_refresh_token", "revoked")] * 3
+    for presented, expected in zip(issued, ended, strict=True):
+        with pytest.raises(InvalidGrant) as refused:
+            store.refresh(app, presented, rotate=True)
+        # The oldest was forgotten: it reads as unknown, yet is still refused.
+        assert (refused.value.problem, refused.value.ended) == expected
 
 
 @pytest.mark.parametrize("why", ["revoked", "expired", "consent_revoked"])

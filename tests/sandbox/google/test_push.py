@@ -95,7 +95,7 @@ async def test_other_calendars_do_not_notify(sandbox: Sandbox, receiver: PushRec
     await sandbox.client.post(events_url(), json=EVENT, headers=grace)
     await insert(sandbox, headers, EVENT)
     await receiver.wait_for(2)
-    await asyncio.sleep(0.05)
+    await poll_until(sandbox.backend.push.idle)  # every queued message finished
     assert len(receiver.messages) == 2
 
 
@@ -117,7 +117,7 @@ async def test_channels_stop_ends_notifications(sandbox: Sandbox, receiver: Push
     assert again.status_code == 404
     assert again.json()["error"]["errors"][0]["reason"] == "notFound"
     await insert(sandbox, headers, EVENT)
-    await asyncio.sleep(0.05)
+    await poll_until(sandbox.backend.push.idle)  # every queued message finished
     assert len(receiver.messages) == 1
 
 
@@ -131,7 +131,7 @@ async def test_channels_expire(sandbox: Sandbox, receiver: PushReceiver) -> None
     await receiver.wait_for(2)
     sandbox.clock.advance(61)
     await insert(sandbox, headers, EVENT)
-    await asyncio.sleep(0.05)
+    await poll_until(sandbox.backend.push.idle)  # every queued message finished
     assert len(receiver.messages) == 2
     assert sandbox.backend.push.channel_count() == 0
 
@@ -157,7 +157,7 @@ async def test_a_drop_fault_loses_the_message_but_uses_its_number(
     await insert(sandbox, headers, EVENT)
     await insert(sandbox, headers, EVENT)
     messages = await receiver.wait_for(2)
-    await asyncio.sleep(0.05)
+    await poll_until(sandbox.backend.push.idle)  # every queued message finished
     assert len(messages) == 2
     channel = sandbox.backend.push.channel("channel-1")
     assert channel is not None
@@ -199,7 +199,7 @@ async def test_an_expiration_in_the_past_is_400_and_opens_nothing(
         error = response.json()["error"]
         assert error["errors"][0]["reason"] == "invalid"
         assert error["errors"][0]["location"] == "expiration"
-    await asyncio.sleep(0.05)
+    await poll_until(sandbox.backend.push.idle)  # every queued message finished
     assert receiver.messages == []  # no sync message either
     assert sandbox.backend.push.channel_count() == 0
 

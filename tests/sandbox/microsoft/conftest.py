@@ -76,6 +76,11 @@ class Sandbox:
             headers,
         )
 
+    async def deliveries_done(self) -> None:
+        """Wait until every notification sent so far has been delivered or given up on, so a
+        test can then assert that nothing else arrived."""
+        await poll_until(self.backend.subscriptions.hub.idle)
+
     async def create_event(
         self, user: User, body: dict[str, Any], path: str = "/me/events"
     ) -> dict[str, Any]:

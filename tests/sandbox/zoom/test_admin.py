@@ -3,7 +3,6 @@ error shapes, the request log, deterministic seeding, sync-token expiry (none) a
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from typing import Any
 
@@ -16,6 +15,7 @@ from tests.sandbox.zoom.conftest import (
     bearer,
     configure,
     create_account,
+    poll_until,
     user,
 )
 
@@ -151,5 +151,5 @@ async def test_reset_forgets_meetings_and_webhooks(
     again, headers = await user(client, "ada@example.com")
     assert again["client_secret"] == "sandbox-zoom-secret"
     await client.post(MEETINGS, json={}, headers=headers)
-    await asyncio.sleep(0.05)
+    await poll_until(backend.hub.idle)  # every queued delivery finished
     assert endpoint.events == []  # nothing is sent to the forgotten endpoint

@@ -142,6 +142,7 @@ async def test_meeting_events_are_signed_and_shaped_like_zooms(
 
 async def test_events_go_to_every_app_with_a_live_grant(
     client: httpx.AsyncClient,
+    backend: ZoomBackend,
     endpoint: WebhookEndpoint,
     other_endpoint: WebhookEndpoint,
 ) -> None:
@@ -169,12 +170,12 @@ async def test_events_go_to_every_app_with_a_live_grant(
     await client.post(f"/_admin/accounts/{account['account_id']}/revoke")
     still = await client.post(f"{API}/users/me/meetings", json={}, headers=headers)
     assert still.status_code == 401  # revoking ended the token too: nothing to send
-    await asyncio.sleep(0.05)
+    await poll_until(backend.hub.idle)  # every queued delivery finished
     assert len(endpoint.events) == 2 and len(other_endpoint.events) == 1
 
 
 async def test_a_drop_fault_loses_one_delivery(
-    client: httpx.AsyncClient, endpoint: WebhookEndpoint
+    client: httpx.AsyncClient, backend: ZoomBackend, endpoint: WebhookEndpoint
 ) -> None:
     _, headers = await user(client, "ada@example.com")
     await configure(client, DEFAULT_APP, endpoint.url)
@@ -183,7 +184,7 @@ async def test_a_drop_fault_loses_one_delivery(
     await create_meeting(client, headers, topic="dropped", start_time=START)
     await create_meeting(client, headers, topic="delivered", start_time=START)
     [event] = await endpoint.wait_for(1)
-    await asyncio.sleep(0.05)
+    await poll_until(backend.hub.idle)  # every queued delivery finished
     assert len(endpoint.events) == 1
     assert event.json()["payload"]["object"]["topic"] == "delivered"
 
@@ -207,7 +208,7 @@ async def test_events_arrive_within_milliseconds(
 
 
 async def test_revalidation_pauses_and_resumes_events(
-    client: httpx.AsyncClient, endpoint: WebhookEndpoint
+    client: httpx.AsyncClient, backend: ZoomBackend, endpoint: WebhookEndpoint
 ) -> None:
     _, headers = await user(client, "ada@example.com")
     await configure(client, DEFAULT_APP, endpoint.url)
@@ -222,7 +223,7 @@ async def test_revalidation_pauses_and_resumes_events(
     assert len(endpoint.challenges) == 3
     await create_meeting(client, headers, topic="resumed", start_time=START)
     [event] = await endpoint.wait_for(1)
-    await asyncio.sleep(0.05)
+    await poll_until(backend.hub.idle)  # every queued delivery finished
     assert [e.json()["payload"]["object"]["topic"] for e in endpoint.events] == ["resumed"]
     assert event.json()["event"] == "meeting.created"
 

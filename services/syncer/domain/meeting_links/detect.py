@@ -4,7 +4,8 @@ platform wins, an allow-listed `other` link only when the place has none.
 
 The reported URL is the first copy of that meeting that admits its holder by itself (Zoom's
 `pwd`, Teams' `p=`), else the first copy. The passcode is the structured field's, else the
-link's own, else (Zoom, Teams, Webex) the first one written after the link, else anywhere.
+link's own, else (Zoom, Teams, Webex) the first one written after a link of that meeting and
+before any other meeting's link, else one written before any meeting link.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class _Place:
 class _Sighting:
     link: links.JoinLink
     place: int
+    start: int
     end: int
 
 
@@ -51,7 +53,7 @@ def find_meeting(sources: MeetingSources, other_hosts: HostAllowList) -> Meeting
         url=copy.url,
         platform=chosen.link.platform,
         meeting_id=chosen.link.meeting_id,
-        passcode=_passcode(places, chosen, copy),
+        passcode=_passcode(places, chosen, copy, other_hosts),
         key=chosen.link.key,
     )
 
@@ -86,18 +88,31 @@ def _admitting_copy(
 
 def _sightings(places: list[_Place], index: int, other_hosts: HostAllowList) -> Iterator[_Sighting]:
     """The recognised meeting links of one place, in text order."""
-    for token, end in places[index].field.links():
+    for token, start, end in places[index].field.links():
         link = links.parse(cleanup.absolute_url(token))
         found = platforms.recognise(redirects.unwrap(link), other_hosts) if link else None
         if found is not None:
-            yield _Sighting(found, index, end)
+            yield _Sighting(found, index, start, end)
 
 
-def _passcode(places: list[_Place], chosen: _Sighting, copy: links.JoinLink) -> str | None:
+def _passcode(
+    places: list[_Place], chosen: _Sighting, copy: links.JoinLink, other_hosts: HostAllowList
+) -> str | None:
     stated = places[chosen.place].passcode or copy.passcode or chosen.link.passcode
     if stated or chosen.link.platform not in passcodes.TEXT_PASSCODE_PLATFORMS:
         return stated
-    after_link = passcodes.written_in(places[chosen.place].field, chosen.end)
-    return after_link or next(
-        (found for place in places if (found := passcodes.written_in(place.field))), None
-    )
+    key = chosen.link.key
+    if after_link := _written_for(places, chosen.place, key, other_hosts, unclaimed=False):
+        return after_link
+    for index in range(len(places)):
+        if unclaimed := _written_for(places, index, key, other_hosts, unclaimed=True):
+            return unclaimed
+    return None
+
+
+def _written_for(
+    places: list[_Place], index: int, key: str, other_hosts: HostAllowList, *, unclaimed: bool
+) -> str | None:
+    """The passcode one place writes for the meeting `key` (see `passcodes.belonging_to`)."""
+    spans = [(s.link.key, s.start, s.end) for s in _sightings(places, index, other_hosts)]
+    return passcodes.belonging_to(places[index].field, key, spans, unclaimed=unclaimed)

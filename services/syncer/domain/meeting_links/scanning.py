@@ -1,5 +1,5 @@
 """Where the links are in one text field (plain text or HTML alike: `href` values and link text
-are both URL-shaped runs), with the offset where each ends.
+are both URL-shaped runs), with the offsets where each starts and ends.
 
 Bounded work whatever the field's size: a field longer than 256 K characters is scanned only in
 its first and last 128 K (invitations sit at the start or, in Outlook bodies, at the end); every
@@ -50,16 +50,15 @@ class Field:
     text: str
     lower: str
 
-    def links(self) -> Iterator[tuple[str, int]]:
-        """Each URL-shaped run with a scheme or on a well-known host, with the offset just
-        after it, in text order; at most 1,000 of each kind."""
+    def links(self) -> Iterator[tuple[str, int, int]]:
+        """Each URL-shaped run with a scheme or on a well-known host, with the offsets where it
+        starts and just after it, in text order; at most 1,000 of each kind."""
         with_scheme = list(islice(self._with_scheme(), MOST_LINKS))
         starts = [start for _, start, _ in with_scheme]
         ends = [end for _, _, end in with_scheme]
         without = list(islice(self._without_scheme(starts, ends), MOST_LINKS))
         found = sorted(with_scheme + without, key=lambda link: link[1]) if without else with_scheme
-        for token, _, end in found:
-            yield token, end
+        yield from found
 
     def _with_scheme(self) -> Iterator[tuple[str, int, int]]:
         for run in _AFTER_SCHEME.finditer(self.text):
