@@ -1,12 +1,15 @@
 """The CalDAV protocol work shared by the `caldav` and `apple` providers: RFC 6764/4791
 discovery, calendar listing, RFC 6578 sync-collection, run with the blocking `caldav` client
-in a worker thread over guarded HTTP (`guarded_http.py`).
+on the server's own threads over guarded HTTP (`guarded_http.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,6 +29,7 @@ from services.connector.domain.discovery import (
     entry_urls,
     time_zone_of,
 )
+from services.connector.providers import dav_objects
 from services.connector.providers.base import (
     CalendarNotFound,
     FetchedChanges,
@@ -36,8 +40,12 @@ from services.connector.providers.base import (
     ServerUnreachable,
     UrlNotAllowed,
 )
-from services.connector.providers.guarded_http import HttpLimits, ResponseTooLarge, guard_session
-from shared.contracts.provider import ProviderObject
+from services.connector.providers.guarded_http import (
+    Deadline,
+    HttpLimits,
+    ResponseTooLarge,
+    guard_session,
+)
 
 T = TypeVar("T")
 
@@ -49,11 +57,18 @@ _CALENDAR_PROPS = [
     dav.CurrentUserPrivilegeSet(),
     cdav.CalendarTimeZone(),
 ]
-# Whole operations, on top of each request's own deadline: a listing the client waits for
-# answers within one request time; discovery and syncs span many requests.
+# Whole operations, in request times, on top of each request's own deadline: a listing the
+# client waits for answers within one request time; discovery spans several requests. A sync
+# gets SYNC_REQUESTS for its listing (sync-collection pages, or caldav's fallback), then one
+# more per calendar-multiget batch and per object a server left out of one (`dav_objects.py`),
+# MAX_SYNC_REQUESTS in all: with 10 s requests, 100 s for the listing and 500 s at most.
 LISTING_REQUESTS = 1
 DISCOVERY_REQUESTS = 6
-SYNC_REQUESTS = 30
+SYNC_REQUESTS = 10
+MAX_SYNC_REQUESTS = 50
+# Provider work runs on each server's own threads, not the loop's default executor (which
+# `getaddrinfo` needs): a few more than the sync workers, so API listings are not starved.
+THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -69,9 +84,12 @@ class DavServer:
     """CalDAV operations for one kind of server; `host_aliases` are hosts that serve the same
     resources as the calendar's host (iCloud's entry host beside its partition hosts)."""
 
-    def __init__(self, limits: HttpLimits, host_aliases: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, limits: HttpLimits, host_aliases: tuple[str, ...] = (), threads: int = THREADS
+    ) -> None:
         self._limits = limits
         self._host_aliases = host_aliases
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="dav")
 
     async def list_calendars(self, account: DavAccount) -> AccountCalendars:
         return await self._in_thread(LISTING_REQUESTS, self._list, account)
@@ -96,18 +114,25 @@ class DavServer:
         )
 
     async def _in_thread(self, requests: int, work: Callable[..., T], *args: Any) -> T:
-        """Run blocking client work off the event loop, bounded as a whole."""
-        seconds = requests * self._limits.request_seconds
+        """Run blocking client work (given its `Deadline` first) on this server's threads,
+        bounded as a whole. When the bound passes or the caller gives up, the work's request in
+        flight is cut off and it makes no further one, so its thread is free again at once."""
+        seconds = self._limits.request_seconds
+        deadline = Deadline(requests * seconds, MAX_SYNC_REQUESTS * seconds)
+        context = contextvars.copy_context()  # log fields (correlation id), as `to_thread` does
+        run = functools.partial(context.run, work, deadline, *args)
+        done = asyncio.get_running_loop().run_in_executor(self._threads, run)
         try:
-            return await asyncio.wait_for(asyncio.to_thread(work, *args), seconds)
-        except TimeoutError:
-            # The thread stops at its next request or chunk (each has its own deadline).
-            raise ProviderUnavailable("no answer in time") from None
+            return await _within(done, deadline)
+        finally:
+            if not done.done():
+                deadline.cancel()
+                done.add_done_callback(_ignore_outcome)
 
-    def _list(self, account: DavAccount) -> AccountCalendars:
+    def _list(self, deadline: Deadline, account: DavAccount) -> AccountCalendars:
         failure: ProviderError | None = None
         for url in entry_urls(account.url):
-            with self._client(url, account) as client, _translated():
+            with self._client(url, account, deadline) as client, _translated():
                 try:
                     principal = client.principal()
                 except (error.NotFoundError, error.PropfindError) as exc:
@@ -120,21 +145,23 @@ class DavServer:
         raise failure or CalendarNotFound("no CalDAV service found")
 
     def _fetch_changes(
-        self, account: DavAccount, calendar_url: str, cursor: str | None
+        self, deadline: Deadline, account: DavAccount, calendar_url: str, cursor: str | None
     ) -> FetchedChanges:
         # The calendar's own URL is the client's base: caldav refuses hrefs on another host
         # than its base (and its aliases), and calendars may live on another host (iCloud).
-        with self._client(calendar_url, account) as client, _translated():
+        with self._client(calendar_url, account, deadline) as client, _translated():
             calendar = client.calendar(url=calendar_url)
             # A full listing may fall back to a plain listing on servers without
             # sync-collection; an incremental one must fail loudly on an expired token.
+            # Hrefs and ETags only: caldav would load each object with its own GET.
             result = calendar.get_objects_by_sync_token(
-                sync_token=cursor, load_objects=True, disable_fallback=cursor is not None
+                sync_token=cursor, load_objects=False, disable_fallback=cursor is not None
             )
-            return _changes_of(result, calendar_url, full=cursor is None)
+            loader = dav_objects.ObjectLoader(calendar, deadline, self._limits.request_seconds)
+            return dav_objects.changes_of(result, calendar_url, loader, full=cursor is None)
 
     @contextmanager
-    def _client(self, url: str, account: DavAccount) -> Iterator[Any]:
+    def _client(self, url: str, account: DavAccount, deadline: Deadline) -> Iterator[Any]:
         """A guarded `DAVClient` (typed `Any`: caldav's own annotations are partial)."""
         with _translated():
             ssrf.check_url_blocking(url, allow_loopback=self._limits.allow_loopback)
@@ -144,12 +171,29 @@ class DavServer:
                 password=account.password.get_secret_value(),
                 timeout=max(1, round(self._limits.request_seconds)),
                 enable_rfc6764=False,  # its DNS and well-known lookups bypass our guard
+                rate_limit_handle=False,  # a 429 fails the sync (backoff), no sleeping thread
             )
         for alias in self._host_aliases:
             client.url = client.url.with_host_alias(alias)
         with client:
-            guard_session(client.session, self._limits)
+            guard_session(client.session, self._limits, deadline)
             yield client
+
+
+async def _within(done: asyncio.Future[T], deadline: Deadline) -> T:
+    """`done`'s result, or `ProviderUnavailable` once the deadline (which the work may extend)
+    has passed."""
+    while not done.done() and (remaining := deadline.remaining()) > 0:
+        await asyncio.wait({done}, timeout=remaining)
+    if done.done():
+        return done.result()
+    raise ProviderUnavailable("no answer in time")
+
+
+def _ignore_outcome(abandoned: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned work's outcome (its failure is the cut-off it was given)."""
+    if not abandoned.cancelled():
+        abandoned.exception()
 
 
 def _entry(calendar: Any) -> CalendarEntry:
@@ -181,35 +225,6 @@ def _mailto_addresses(principal: Any) -> tuple[str, ...]:
         return ()
     found = (str(a).strip() for a in addresses or ())
     return tuple(a[len("mailto:") :].lower() for a in found if a.lower().startswith("mailto:"))
-
-
-def _changes_of(result: Any, calendar_url: str, *, full: bool) -> FetchedChanges:
-    objects: list[ProviderObject] = []
-    removed: list[str] = []
-    deleted = result.deleted_urls
-    own = calendar_url.rstrip("/")
-    for item in result:
-        if str(item.url).rstrip("/") == own:
-            continue  # iCloud lists the collection itself as one of its members
-        # Radicale lists tombstones even in an initial sync; they are reported as removed.
-        # An object gone between listing and loading has no data: removed too.
-        if item.url.canonical() in deleted or item.data is None:
-            removed.append(str(item.url))
-            continue
-        objects.append(
-            ProviderObject(
-                provider_object_id=str(item.url), etag=item.etag, format="ical", data=item.data
-            )
-        )
-    token = result.sync_token
-    # caldav's emulated tokens ("fake-…") carry no change information: list fully every time.
-    emulated = not token or str(token).startswith("fake-")
-    return FetchedChanges(
-        objects=tuple(objects),
-        removed=tuple(removed),
-        cursor=None if emulated else str(token),
-        full=full or emulated,
-    )
 
 
 @contextmanager
