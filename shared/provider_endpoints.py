@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # env name -> the production default
 DEFAULTS: dict[str, str] = {
     "GOOGLE_API_BASE_URL": "https://www.googleapis.com",
-    "GOOGLE_OAUTH_BASE_URL": "https://oauth2.googleapis.com",
+    # Google's accounts host: its `/.well-known/openid-configuration` names the authorization,
+    # token and revocation endpoints (the token endpoint lives on oauth2.googleapis.com).
+    "GOOGLE_OAUTH_BASE_URL": "https://accounts.google.com",
     "MICROSOFT_GRAPH_BASE_URL": "https://graph.microsoft.com",
     "MICROSOFT_LOGIN_BASE_URL": "https://login.microsoftonline.com",
     "ZOOM_API_BASE_URL": "https://api.zoom.us",

@@ -1,5 +1,6 @@
-"""Google's OAuth endpoints under `/google`: consent (`/o/oauth2/v2/auth`, which auto-consents for
-the account named by `login_hint`), token (`/oauth2/token`) and revoke (`/oauth2/revoke`), answering
+"""Google's OAuth endpoints under `/google`: discovery (`/.well-known/openid-configuration`, as
+published on `accounts.google.com`), consent (`/o/oauth2/v2/auth`, which auto-consents for the
+account named by `login_hint`), token (`/oauth2/token`) and revoke (`/oauth2/revoke`), answering
 with Google's error bodies (providers.md §1.1) on top of the shared `OAuthStore`."""
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class OAuthRefusal(Exception):
 def oauth_router(store: OAuthStore) -> APIRouter:
     router = APIRouter(prefix=f"/{PROVIDER}", tags=["google oauth"])
 
+    @router.get("/.well-known/openid-configuration")
+    async def openid_configuration(request: Request) -> Response:
+        return JSONResponse(discovery_document(str(request.base_url).rstrip("/")))
+
     @router.get("/o/oauth2/v2/auth")
     async def authorize(request: Request) -> Response:
         try:
@@ -68,6 +73,27 @@ def oauth_router(store: OAuthStore) -> APIRouter:
         return JSONResponse({})
 
     return router
+
+
+# Discovery
+
+
+def discovery_document(base_url: str) -> dict[str, object]:
+    """Google's OpenID Provider metadata (the fields clients read), with every endpoint on the
+    sandbox at `base_url` (where the real document names accounts.google.com and
+    oauth2.googleapis.com). Not emulated: OpenID itself (no `id_token`, JWKS or userinfo)."""
+    root = f"{base_url}/{PROVIDER}"
+    return {
+        "issuer": root,
+        "authorization_endpoint": f"{root}/o/oauth2/v2/auth",
+        "token_endpoint": f"{root}/oauth2/token",
+        "revocation_endpoint": f"{root}/oauth2/revoke",
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "code_challenge_methods_supported": ["plain", "S256"],
+        "scopes_supported": ["openid", "email", "profile"],
+    }
 
 
 # Consent

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +15,11 @@ from fastapi import FastAPI
 
 from services.connector import api, connecting, handlers, listing, syncing
 from services.connector.credentials import Keyring
+from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.apple import AppleProvider
 from services.connector.providers.base import CalendarProvider
 from services.connector.providers.caldav import CaldavProvider
+from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
@@ -52,11 +54,20 @@ def http_limits(settings: ConnectorSettings) -> HttpLimits:
     )
 
 
-def providers_of(settings: ConnectorSettings) -> dict[str, CalendarProvider[Any]]:
+def providers_of(
+    settings: ConnectorSettings, keyring: Keyring, pool: Callable[[], asyncpg.Pool[Any]]
+) -> dict[str, CalendarProvider[Any]]:
+    """Every provider; the OAuth ones cache access tokens on their grants in `pool`."""
     limits = http_limits(settings)
+    endpoints = settings.provider_endpoints
+    google = GoogleEndpoints(endpoints.google_api_base_url, endpoints.google_oauth_base_url)
+    tokens = GrantTokenCache(pool, keyring, limits)
     return {
         "caldav": CaldavProvider(limits),
         "apple": AppleProvider(limits, settings.apple_caldav_url),
+        "google": GoogleProvider(
+            limits, google, tokens, requests_per_minute=settings.google_requests_per_minute
+        ),
     }
 
 
@@ -85,8 +96,8 @@ def create_app(
     """The connector app; with `pool` given (tests), the routes work without the lifespan."""
     settings = settings or ConnectorSettings()
     keyring = keyring_of(settings)
-    providers = providers_of(settings)
     slot = _PoolSlot(pool)
+    providers = providers_of(settings, keyring, slot.get)
 
     @asynccontextmanager
     async def start_worker(

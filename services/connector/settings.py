@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import AliasChoices, Field, SecretStr
 
+from shared.provider_endpoints import ProviderEndpoints
 from shared.settings import CommonSettings
 
 
@@ -42,6 +43,13 @@ class ConnectorSettings(CommonSettings):
         default=32 * 1024 * 1024,
         ge=64 * 1024,
         validation_alias=AliasChoices("CONNECTOR_MAX_RESPONSE_BYTES"),
+    )
+    # The providers' base URLs (GOOGLE_API_BASE_URL, GOOGLE_OAUTH_BASE_URL, …: unprefixed).
+    provider_endpoints: ProviderEndpoints = Field(default_factory=ProviderEndpoints)
+    # Requests per minute and Google account from one connector process (Google's per-user
+    # quota is 600; lower it when several connector processes share the accounts).
+    google_requests_per_minute: int = Field(
+        default=600, ge=1, validation_alias=AliasChoices("CONNECTOR_GOOGLE_REQUESTS_PER_MINUTE")
     )
     apple_caldav_url: str = Field(
         default="https://caldav.icloud.com", validation_alias=AliasChoices("APPLE_CALDAV_URL")

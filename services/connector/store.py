@@ -157,9 +157,11 @@ async def lock_grants_to_reseal(
 
 
 async def reseal_grant(conn: db.Connection, grant_id: str, sealed: Sealed) -> None:
-    """Replace a grant's ciphertext (same plaintext, new key)."""
+    """Replace a grant's ciphertext (same plaintext, new key); its cached access token, sealed
+    with the old key, is dropped (the next use refreshes it)."""
     await conn.execute(
-        "UPDATE grants SET key_id = $2, ciphertext = $3, updated_at = now() WHERE id = $1",
+        "UPDATE grants SET key_id = $2, ciphertext = $3, access_key_id = NULL,"
+        " access_ciphertext = NULL, access_expires_at = NULL, updated_at = now() WHERE id = $1",
         grant_id,
         sealed.key_id,
         sealed.blob,

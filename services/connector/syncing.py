@@ -32,9 +32,12 @@ from services.connector.domain.failures import FailureKind
 from services.connector.providers.base import (
     CalendarProvider,
     FetchedChanges,
+    GrantRef,
     InvalidCredentialsShape,
     InvalidSyncCursor,
     ProviderError,
+    ProviderThrottled,
+    Window,
 )
 from shared.ids import new_id
 from shared.messaging import outbox
@@ -94,7 +97,7 @@ async def sync_claimed(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
     try:
         fetched = await _fetch_with_retries(ctx, claimed)
     except ProviderError as exc:
-        await _record_failure(ctx, claimed, exc.kind)
+        await _record_failure(ctx, claimed, exc.kind, _retry_after(exc))
     except _CredentialsUnavailable:
         await _record_failure(ctx, claimed, FailureKind.CREDENTIALS_UNAVAILABLE)
     else:
@@ -106,9 +109,10 @@ async def _fetch_with_retries(ctx: SyncContext, claimed: store.ClaimedSync) -> _
     attempts = 1 if claimed.connection.state == "connected" else failures.CONNECT_ATTEMPTS
     provider, credentials = _open_grant(ctx, claimed)
     today = ctx.clock().date()
+    bounds = window.day_bounds(claimed.connection.sync_window, today)
     for attempt in range(1, attempts + 1):
         try:
-            return await _fetch(provider, credentials, claimed, today)
+            return await _fetch(provider, credentials, claimed, today, bounds)
         except ProviderError as exc:
             if exc.kind not in failures.RETRYABLE or attempt == attempts:
                 raise
@@ -122,34 +126,39 @@ def _open_grant(ctx: SyncContext, claimed: store.ClaimedSync) -> tuple[CalendarP
     if provider is None:
         raise _CredentialsUnavailable(connection.provider)
     aad = associated_data(connection.project_id, connection.grant_id, connection.provider)
+    grant = GrantRef(connection.project_id, connection.grant_id, connection.provider)
     try:
         raw = json.loads(ctx.keyring.open(claimed.sealed, aad))
-        return provider, provider.parse_credentials(raw)
+        return provider, provider.parse_credentials(raw, grant)
     except (SealError, InvalidCredentialsShape, ValueError):
         raise _CredentialsUnavailable(connection.calendar_id) from None
 
 
 async def _fetch(
-    provider: CalendarProvider[Any], credentials: Any, claimed: store.ClaimedSync, today: date
+    provider: CalendarProvider[Any],
+    credentials: Any,
+    claimed: store.ClaimedSync,
+    today: date,
+    bounds: Window,
 ) -> _Fetched:
     connection = claimed.connection
     username = provider.username(credentials)
     if needs_discovery(connection):
         found = await provider.discover(credentials, connection.requested_platform_uuid)
-        changes = await provider.fetch_changes(credentials, found.url, None)
+        changes = await provider.fetch_changes(credentials, found.url, None, bounds)
         return _Fetched(found, changes, username, listing=True)
     found = _known_calendar(connection)
     cursor = None if claimed.full_requested else connection.sync_cursor
     try:
-        changes = await provider.fetch_changes(credentials, found.url, cursor)
+        changes = await provider.fetch_changes(credentials, found.url, cursor, bounds)
     except InvalidSyncCursor:
         log.info("sync cursor invalid, listing all", extra={"calendar_id": connection.calendar_id})
-        changes = await provider.fetch_changes(credentials, found.url, None)
+        changes = await provider.fetch_changes(credentials, found.url, None, bounds)
     if changes.full or connection.window_day == today:
         return _Fetched(found, changes, username, listing=changes.full)
     # A new day: the window moved. List again for the events that entered it, keeping the
     # incremental removals; published as changes (the syncer keeps what it has).
-    listed = await provider.fetch_changes(credentials, found.url, None)
+    listed = await provider.fetch_changes(credentials, found.url, None, bounds)
     moved = FetchedChanges(listed.objects, changes.removed, listed.cursor, full=False)
     return _Fetched(found, moved, username, listing=True)
 
@@ -211,7 +220,18 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
     )
 
 
-async def _record_failure(ctx: SyncContext, claimed: store.ClaimedSync, kind: FailureKind) -> None:
+def _retry_after(exc: ProviderError) -> timedelta | None:
+    if isinstance(exc, ProviderThrottled) and exc.retry_after is not None:
+        return timedelta(seconds=exc.retry_after)
+    return None
+
+
+async def _record_failure(
+    ctx: SyncContext,
+    claimed: store.ClaimedSync,
+    kind: FailureKind,
+    retry_after: timedelta | None = None,
+) -> None:
     connection = claimed.connection
     decision = failures.decide(
         kind,
@@ -220,6 +240,7 @@ async def _record_failure(ctx: SyncContext, claimed: store.ClaimedSync, kind: Fa
         now=ctx.clock(),
         jitter=ctx.jitter(),
         poll_interval=timedelta(seconds=ctx.poll_interval_seconds),
+        retry_after=retry_after,
     )
     async with ctx.pool.acquire() as conn, conn.transaction():
         if isinstance(decision, failures.Disconnect):

@@ -10,11 +10,17 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, 
 from shared.contracts.connections import Provider, SyncWindow
 from shared.http.problems import Problem
 
-SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple")
+SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple", "google")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class SyncWindowIn(SyncWindow):
+    """A requested sync window: the contract's model, refusing misspelt fields (422)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class CaldavCredentials(_Strict):
@@ -28,9 +34,18 @@ class AppleCredentials(_Strict):
     app_specific_password: str = Field(min_length=1, max_length=256)
 
 
+class OAuthCredentials(_Strict):
+    """Direct OAuth credentials (google; microsoft and zoom to come)."""
+
+    client_id: str = Field(min_length=1, max_length=512)
+    client_secret: str = Field(min_length=1, max_length=1024)
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
 _CREDENTIALS: dict[str, type[BaseModel]] = {
     "caldav": CaldavCredentials,
     "apple": AppleCredentials,
+    "google": OAuthCredentials,
 }
 
 
@@ -81,7 +96,7 @@ class CreateCalendar(_Strict):
     platform_uuid: str | None = Field(default=None, max_length=2048)
     metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
     deduplication_key: str | None = Field(default=None, min_length=1, max_length=256)
-    sync_window: SyncWindow = Field(default_factory=SyncWindow)
+    sync_window: SyncWindowIn = Field(default_factory=SyncWindowIn)
 
     _provider = field_validator("provider")(_supported)
 
@@ -95,7 +110,7 @@ class UpdateCalendar(_Strict):
 
     metadata: dict[str, str] | None = Field(default=None, max_length=50)
     credentials: dict[str, Any] | None = None
-    sync_window: SyncWindow | None = None
+    sync_window: SyncWindowIn | None = None
 
 
 class ConnectionFailureOut(BaseModel):

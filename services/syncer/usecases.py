@@ -12,7 +12,8 @@ from services.syncer import store
 from services.syncer.domain import reconcile
 from services.syncer.domain.diff import Change
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.ical_mapping import MappingContext, map_object
+from services.syncer.domain.mapping import map_object
+from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import Envelope

@@ -13,12 +13,13 @@ from shared.contracts.envelope import Payload, register
 
 
 class ProviderObject(BaseModel):
-    """One provider object as fetched (for CalDAV: one calendar resource, its iCalendar text)."""
+    """One provider object as fetched: for CalDAV one calendar resource, its iCalendar text
+    (`ical`); for Google one event resource of an `events.list` page, its JSON text (`google`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     provider_object_id: str
     etag: str | None
-    format: Literal["ical"]
+    format: Literal["ical", "google"]
     data: str
 
 

@@ -31,6 +31,10 @@ class RunningSystem:
     kafka_bootstrap: str
     state_dir: Path
     lines: list[str] = field(default_factory=list)
+    sandbox_url: str = ""
+    # Secrets handed to the system by the scenarios (refresh tokens, client secrets) that the
+    # run's database dump and logs must never show (`test_no_secret_in_…`, which runs last).
+    secrets: list[str] = field(default_factory=list)
 
     def cli(self, *args: str) -> str:
         env = {**os.environ, "ROLLCALL_STATE_DIR": str(self.state_dir)}
@@ -111,15 +115,23 @@ def wait_ready(lines: list[str]) -> tuple[str, str, str]:
 
 
 STOPS_SYSTEM = "stops_system"
+AUDITS_RUN = "audits_run"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{STOPS_SYSTEM}: stops the shared system; runs last")
+    config.addinivalue_line("markers", f"{AUDITS_RUN}: inspects the whole run; runs late")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The test that stops the shared system runs after every other test using it."""
-    items.sort(key=lambda item: item.get_closest_marker(STOPS_SYSTEM) is not None)
+    """Audits of the run come after every scenario, and the test that stops the shared system
+    after everything else using it."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker(STOPS_SYSTEM) is not None,
+            item.get_closest_marker(AUDITS_RUN) is not None,
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -143,4 +155,5 @@ def system(radicale: Radicale) -> Iterator[RunningSystem]:
     }
     with launched(state_dir, free_port(), **fixed) as (process, lines):
         url, key, bootstrap = wait_ready(lines)
-        yield RunningSystem(process, url, key, bootstrap, state_dir, lines)
+        sandbox = wait_for_line(lines, r"^ROLLCALL_SANDBOX_URL=(\S+)$", 5)
+        yield RunningSystem(process, url, key, bootstrap, state_dir, lines, sandbox)

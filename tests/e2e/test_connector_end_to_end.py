@@ -260,10 +260,12 @@ def test_apple_connects_through_apple_caldav_url(api: httpx.Client, radicale: Ra
     _eventually(lambda: _titles(api, calendar_id) == {"Apple event"})
 
 
+@pytest.mark.audits_run
 def test_no_secret_in_a_database_dump_or_the_logs_of_the_run(
     system: RunningSystem, radicale: Radicale
 ) -> None:
-    """Runs after the scenarios above (and the CalDAV module), which used these secrets."""
+    """Runs after every scenario (CalDAV, iCloud, Google), which used these secrets; Google
+    access tokens (`ya29.…`, whoever was issued them) never appear either."""
     admin_dsn = json.loads((system.state_dir / "state.json").read_text())["database_url"]
     dump = subprocess.run(
         [str(POSTGRES_BIN_PATH / "pg_dump"), "--dbname", admin_dsn, "--data-only"],
@@ -275,6 +277,7 @@ def test_no_secret_in_a_database_dump_or_the_logs_of_the_run(
     assert "grants" in dump and "connections" in dump  # the dump does hold the tables
     logs = "\n".join(system.lines)
     assert "calendar synced" in logs  # and the logs do say what happened
-    for secret in (*radicale.users.values(), WRONG_PASSWORD, "wrong-password"):
+    for secret in (*radicale.users.values(), WRONG_PASSWORD, "wrong-password", *system.secrets):
         assert secret not in dump
         assert secret not in logs
+    assert "ya29." not in dump and "ya29." not in logs

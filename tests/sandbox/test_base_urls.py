@@ -10,10 +10,11 @@ from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
 from shared.provider_endpoints import sandbox_endpoints
 
-# (env name, method, path the real client appends, status an unauthenticated call gets)
+# (env name, method, path the real client appends, status an unauthenticated call gets);
+# Google's OAuth base is its accounts host, whose discovery document names the token endpoint.
 CALLS = [
     ("GOOGLE_API_BASE_URL", "GET", "/calendar/v3/users/me/calendarList", 401),
-    ("GOOGLE_OAUTH_BASE_URL", "POST", "/oauth2/token", 400),
+    ("GOOGLE_OAUTH_BASE_URL", "GET", "/.well-known/openid-configuration", 200),
     ("MICROSOFT_GRAPH_BASE_URL", "GET", "/v1.0/me/calendars", 401),
     ("MICROSOFT_LOGIN_BASE_URL", "POST", "/common/oauth2/v2.0/token", 400),
     ("ZOOM_API_BASE_URL", "GET", "/v2/users/me/meetings", 401),
@@ -31,3 +32,19 @@ async def test_each_base_url_reaches_its_provider(
         response = await client.request(method, base + path, data={"grant_type": "x"})
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_googles_discovery_document_names_the_sandboxs_own_oauth_endpoints() -> None:
+    app = create_app(SandboxSettings())
+    base = sandbox_endpoints("http://sandbox")["GOOGLE_OAUTH_BASE_URL"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+        document = (await client.get(f"{base}/.well-known/openid-configuration")).json()
+        token = await client.post(document["token_endpoint"], data={"grant_type": "refresh_token"})
+        revoke = await client.post(document["revocation_endpoint"], data={"token": "x"})
+        consent = await client.get(document["authorization_endpoint"])
+
+    assert document["token_endpoint"] == "http://sandbox/google/oauth2/token"
+    assert document["authorization_endpoint"] == "http://sandbox/google/o/oauth2/v2/auth"
+    assert token.status_code == 400 and token.json()["error"] == "invalid_request"
+    assert revoke.status_code == 400 and revoke.json()["error"] == "invalid_token"
+    assert consent.status_code == 400 and consent.json()["error"] == "invalid_request"

@@ -1,5 +1,6 @@
 """Choosing among an account's calendars (RFC 4791 §5.2): only collections that hold VEVENTs
-count; without a requested `platform_uuid`, the first writable one is the default.
+count; without a requested `platform_uuid`, the provider's primary calendar (Google) is the
+default, else the first writable one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class CalendarEntry:
     time_zone: str | None
     holds_events: bool
     writable: bool
+    primary: bool = False  # the account's main calendar, where the provider names one
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,12 @@ def event_calendars(entries: Sequence[CalendarEntry]) -> list[CalendarEntry]:
 
 
 def default_calendar(entries: Sequence[CalendarEntry]) -> CalendarEntry | None:
-    """The first writable event calendar, else the first event calendar (read-only shares)."""
+    """The primary event calendar, else the first writable event calendar, else the first
+    event calendar (read-only shares)."""
     events = event_calendars(entries)
+    primary = [entry for entry in events if entry.primary]
+    if primary:
+        return primary[0]
     writable = [entry for entry in events if entry.writable]
     candidates = writable or events
     return candidates[0] if candidates else None

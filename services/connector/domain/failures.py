@@ -1,7 +1,8 @@
 """What a failed sync means for the connection: disconnect it, or try again later.
 
 Credential and calendar problems need a person (a new command); an unreachable server is
-retried a few times while connecting, and indefinitely (with backoff) once connected.
+retried a few times while connecting, and indefinitely (with backoff) once connected; a provider
+asking to slow down (throttled) is retried after its `Retry-After`, never disconnected.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class FailureKind(enum.Enum):
     URL_NOT_ALLOWED = "url_not_allowed"
     CREDENTIALS_UNAVAILABLE = "credentials_unavailable"
     PROVIDER_ERROR = "provider_error"
+    GRANT_REVOKED = "grant_revoked"
+    INVALID_CLIENT = "invalid_client"
+    INSUFFICIENT_PERMISSIONS = "insufficient_permissions"
+    THROTTLED = "throttled"
 
 
 _MESSAGES = {
@@ -30,6 +35,15 @@ _MESSAGES = {
     FailureKind.URL_NOT_ALLOWED: "The server address is not allowed.",
     FailureKind.CREDENTIALS_UNAVAILABLE: "The stored credentials could not be read.",
     FailureKind.PROVIDER_ERROR: "The server answered with an error.",
+    FailureKind.GRANT_REVOKED: (
+        "The provider no longer accepts this authorization (revoked or expired): "
+        "connect the calendar again with a new grant."
+    ),
+    FailureKind.INVALID_CLIENT: "The provider rejected the OAuth client id or secret.",
+    FailureKind.INSUFFICIENT_PERMISSIONS: (
+        "The authorization does not allow reading this account's calendars."
+    ),
+    FailureKind.THROTTLED: "The provider asked to slow down; the sync is retried later.",
 }
 
 RETRYABLE = frozenset({FailureKind.UNREACHABLE, FailureKind.PROVIDER_ERROR})
@@ -39,6 +53,8 @@ CONNECT_ATTEMPTS = 3
 # 10 s, 20 s), then waits for its next poll: an outage never turns into a retry storm.
 RESYNC_RETRIES = 3
 DEFAULT_POLL_INTERVAL = timedelta(minutes=5)
+# A provider's Retry-After is honoured up to this; a longer one waits this long, then asks again.
+MAX_RETRY_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -72,12 +88,18 @@ def decide(
     now: datetime,
     jitter: float,
     poll_interval: timedelta = DEFAULT_POLL_INTERVAL,
+    retry_after: timedelta | None = None,
 ) -> Decision:
     """Disconnect on anything a retry cannot fix, or when a first connect ran out of attempts;
-    a connected calendar retries a few times with backoff, then at its poll interval.
+    a connected calendar retries a few times with backoff, then at its poll interval. A
+    throttled calendar (connected or connecting) waits the longer of the provider's
+    `retry_after` and a jittered exponential backoff.
 
     `failures` counts consecutive failed syncs before this one; `jitter` is uniform in [0, 1).
     """
+    if kind is FailureKind.THROTTLED:
+        asked = min(retry_after or timedelta(0), MAX_RETRY_AFTER)
+        return RetryLater(max(asked, backoff.resync_delay(failures + 1, jitter)))
     if kind in RETRYABLE and connected:
         attempt = failures + 1
         if attempt <= RESYNC_RETRIES:

@@ -14,7 +14,7 @@ from typing import Any
 
 from icalendar import Calendar
 
-_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 class Placement(enum.Enum):
@@ -30,6 +30,13 @@ def place(ical: str, start: datetime, end: datetime) -> Placement:
         spans = [_span(component) for component in Calendar.from_ical(ical).walk("VEVENT")]
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return Placement.UNKNOWN
+    return placement_of(spans, start, end)
+
+
+def placement_of(
+    spans: list[tuple[datetime, datetime]], start: datetime, end: datetime
+) -> Placement:
+    """Where spans (first start, last end) lie relative to the window [start, end)."""
     if not spans:
         return Placement.UNKNOWN
     if any(first < end and last > start for first, last in spans):
@@ -53,7 +60,7 @@ def _span(event: Any) -> tuple[datetime, datetime]:
     if rule is not None or "RDATE" in event:
         until = rule.get("UNTIL") if rule is not None else None
         if rule is None or not until or rule.get("COUNT"):
-            return first, _FAR_FUTURE
+            return first, FAR_FUTURE
         return first, max(last, _instant(until[0]) + (last - first))
     return first, last
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from services.connector.domain.placement import Placement, place
+from services.connector.domain import google_placement, placement
+from services.connector.domain.placement import Placement
 from shared.contracts.connections import SyncWindow
 from shared.contracts.provider import ProviderObject
 
@@ -52,11 +53,18 @@ def apply_window(
     kept: list[ProviderObject] = []
     gone = list(removed)
     for item in objects:
-        placement = place(item.data, *bounds)
-        if placement in (Placement.INSIDE, Placement.UNKNOWN):
+        where = place_object(item, bounds)
+        if where in (Placement.INSIDE, Placement.UNKNOWN):
             kept.append(item)
-        elif not listing and placement is Placement.AFTER:
+        elif not listing and where is Placement.AFTER:
             gone.append(item.provider_object_id)
         elif not listing:
             kept.append(item)
     return Windowed(tuple(kept), tuple(gone))
+
+
+def place_object(item: ProviderObject, bounds: tuple[datetime, datetime]) -> Placement:
+    """Where a fetched object lies relative to the window, read in its own format."""
+    if item.format == "google":
+        return google_placement.place(item.data, *bounds)
+    return placement.place(item.data, *bounds)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from services.connector.domain.connections import CalendarFound
 from services.connector.domain.discovery import AccountCalendars
-from services.connector.providers.base import FetchedChanges, parse_shape
+from services.connector.providers.base import FetchedChanges, GrantRef, Window, parse_shape
 from services.connector.providers.dav import DavAccount, DavServer
 from services.connector.providers.guarded_http import HttpLimits
 
@@ -40,7 +40,9 @@ class AppleProvider:
         entry_host = urlsplit(url).hostname
         self._server = DavServer(limits, host_aliases=(entry_host,) if entry_host else ())
 
-    def parse_credentials(self, raw: Mapping[str, Any]) -> AppleCredentials:
+    def parse_credentials(
+        self, raw: Mapping[str, Any], grant: GrantRef | None = None
+    ) -> AppleCredentials:
         return parse_shape(AppleCredentials, raw)
 
     def server_urls(self, credentials: AppleCredentials) -> tuple[str, ...]:
@@ -61,7 +63,11 @@ class AppleProvider:
         return await self._server.discover(self._account(credentials), platform_uuid)
 
     async def fetch_changes(
-        self, credentials: AppleCredentials, calendar_url: str, cursor: str | None
+        self,
+        credentials: AppleCredentials,
+        calendar_url: str,
+        cursor: str | None,
+        window: Window | None = None,
     ) -> FetchedChanges:
         return await self._server.fetch_changes(self._account(credentials), calendar_url, cursor)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -37,6 +38,37 @@ class ProviderUnavailable(ProviderError):
     """Raised when the server cannot be reached, times out, or answers 5xx."""
 
     kind = FailureKind.UNREACHABLE
+
+
+class ProviderThrottled(ProviderUnavailable):
+    """Raised when the provider asks to slow down (HTTP 429, Google's 403 rate-limit reasons)
+    or the account's request budget is spent; `retry_after` is the wait it asked for, if any."""
+
+    kind = FailureKind.THROTTLED
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class GrantRevoked(InvalidCredentials):
+    """Raised when the OAuth grant is dead: the token endpoint answered `invalid_grant` (the
+    grant re-read unchanged), or the API refused a freshly refreshed access token."""
+
+    kind = FailureKind.GRANT_REVOKED
+
+
+class ClientRejected(InvalidCredentials):
+    """Raised when the token endpoint refuses the OAuth client (`invalid_client`,
+    `unauthorized_client`): a wrong client id or secret, or a token of another client."""
+
+    kind = FailureKind.INVALID_CLIENT
+
+
+class InsufficientPermissions(InvalidCredentials):
+    """Raised when the grant lacks the scopes to read calendars (Google 403 `insufficient…`)."""
+
+    kind = FailureKind.INSUFFICIENT_PERMISSIONS
 
 
 class ServerUnreachable(ProviderUnavailable):
@@ -83,6 +115,18 @@ def _field(loc: tuple[int | str, ...]) -> str:
 
 
 @dataclass(frozen=True)
+class GrantRef:
+    """The stored grant credentials came from: OAuth providers cache access tokens on it."""
+
+    project_id: str
+    grant_id: str
+    provider: str
+
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
 class FetchedChanges:
     """One sync's result: changed objects, removed object ids, and the cursor to resume from."""
 
@@ -95,8 +139,9 @@ class FetchedChanges:
 class CalendarProvider(Protocol[C]):
     """What the connector needs from a provider; `C` is its parsed credentials type."""
 
-    def parse_credentials(self, raw: Mapping[str, Any]) -> C:
-        """Validate submitted credentials (raises `InvalidCredentialsShape`)."""
+    def parse_credentials(self, raw: Mapping[str, Any], grant: GrantRef | None = None) -> C:
+        """Validate credentials (raises `InvalidCredentialsShape`); `grant` names the stored
+        grant they were opened from (None for submitted ones: nothing is cached then)."""
         ...
 
     def server_urls(self, credentials: C) -> tuple[str, ...]:
@@ -121,7 +166,8 @@ class CalendarProvider(Protocol[C]):
         ...
 
     async def fetch_changes(
-        self, credentials: C, calendar_url: str, cursor: str | None
+        self, credentials: C, calendar_url: str, cursor: str | None, window: Window | None = None
     ) -> FetchedChanges:
-        """Everything since `cursor` (everything, `full`, without one)."""
+        """Everything since `cursor` (everything, `full`, without one). Providers that list by
+        time bound a full listing by `window`; the caller filters every result by it anyway."""
         ...

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from services.connector.domain.connections import CalendarFound
 from services.connector.domain.discovery import AccountCalendars
-from services.connector.providers.base import FetchedChanges, parse_shape
+from services.connector.providers.base import FetchedChanges, GrantRef, Window, parse_shape
 from services.connector.providers.dav import DavAccount, DavServer
 from services.connector.providers.guarded_http import HttpLimits
 
@@ -39,7 +39,9 @@ class CaldavProvider:
     def __init__(self, limits: HttpLimits) -> None:
         self._server = DavServer(limits)
 
-    def parse_credentials(self, raw: Mapping[str, Any]) -> CaldavCredentials:
+    def parse_credentials(
+        self, raw: Mapping[str, Any], grant: GrantRef | None = None
+    ) -> CaldavCredentials:
         return parse_shape(CaldavCredentials, raw)
 
     def server_urls(self, credentials: CaldavCredentials) -> tuple[str, ...]:
@@ -60,7 +62,11 @@ class CaldavProvider:
         return await self._server.discover(_account(credentials), platform_uuid)
 
     async def fetch_changes(
-        self, credentials: CaldavCredentials, calendar_url: str, cursor: str | None
+        self,
+        credentials: CaldavCredentials,
+        calendar_url: str,
+        cursor: str | None,
+        window: Window | None = None,
     ) -> FetchedChanges:
         return await self._server.fetch_changes(_account(credentials), calendar_url, cursor)
 

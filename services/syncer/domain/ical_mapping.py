@@ -6,18 +6,18 @@ retries and full resyncs land on the same event id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar, Component
 
 from services.syncer.domain import ical_meeting, ical_people, ical_props, ical_times, text
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS, HostAllowList
+from services.syncer.domain.mapping_context import MappingContext
 from shared.contracts.events import EventState, EventStatus
 from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id
+
+__all__ = ["MappingContext", "map_object", "series_id"]
 
 _STATUSES: dict[str, EventStatus] = {
     "CONFIRMED": "confirmed",
@@ -25,32 +25,6 @@ _STATUSES: dict[str, EventStatus] = {
     "CANCELLED": "cancelled",
 }
 _ERROR_TEXT_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class MappingContext:
-    """What mapping needs beyond the object: whose calendar, its zone, the account's addresses,
-    and the hosts whose links count as `other` meeting links (the operator's allow-list)."""
-
-    calendar_id: str
-    floating: ical_times.FloatingZone
-    own_addresses: frozenset[str]
-    meeting_hosts: HostAllowList = NO_HOSTS
-
-    @classmethod
-    def of(
-        cls,
-        calendar_id: str,
-        calendar_time_zone: str | None,
-        account_addresses: Iterable[str],
-        meeting_hosts: HostAllowList = NO_HOSTS,
-    ) -> MappingContext:
-        return cls(
-            calendar_id=calendar_id,
-            floating=ical_times.FloatingZone.of(calendar_time_zone),
-            own_addresses=ical_people.own_addresses(account_addresses),
-            meeting_hosts=meeting_hosts,
-        )
 
 
 def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]:
@@ -93,7 +67,7 @@ def _map_vevent(vevent: Component, object_id: str, context: MappingContext) -> E
         calendar_id=context.calendar_id,
         provider_event_id=f"{object_id}#{key}" if key else object_id,
         ical_uid=uid,
-        series_id=_series_id(context.calendar_id, uid or object_id) if is_recurring else None,
+        series_id=series_id(context.calendar_id, uid or object_id) if is_recurring else None,
         is_recurring=is_recurring,
         is_exception=original is not None,
         original_start_time=original,
@@ -115,7 +89,7 @@ def _map_vevent(vevent: Component, object_id: str, context: MappingContext) -> E
     )
 
 
-def _series_id(calendar_id: str, uid: str) -> str:
+def series_id(calendar_id: str, uid: str) -> str:
     return derived_id("ser", calendar_id, uid)
 
 

@@ -22,7 +22,7 @@ from services.connector import app as composition
 from services.connector import connecting, handlers, syncing
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
-from shared.contracts.connections import ConnectCalendar, SyncWindow
+from shared.contracts.connections import ConnectCalendar, Provider, SyncWindow
 from shared.contracts.envelope import Envelope, Payload, wrap
 from shared.db.pool import create_pool
 from tests.servers import Radicale
@@ -67,7 +67,7 @@ class Connector:
 
     def __post_init__(self) -> None:
         self.keyring = composition.keyring_of(self.settings)
-        self.providers = composition.providers_of(self.settings)
+        self.providers = composition.providers_of(self.settings, self.keyring, lambda: self.pool)
         self.registrar = connecting.Registrar(
             pool=lambda: self.pool,
             keyring=self.keyring,
@@ -87,10 +87,14 @@ class Connector:
         )
 
     async def register(
-        self, calendar_id: str, credentials: dict[str, Any], platform_uuid: str | None = None
+        self,
+        calendar_id: str,
+        credentials: dict[str, Any],
+        platform_uuid: str | None = None,
+        provider: str = "caldav",
     ) -> None:
         await self.registrar.register(
-            connecting.Submission(PROJECT, calendar_id, "caldav", credentials, platform_uuid)
+            connecting.Submission(PROJECT, calendar_id, provider, credentials, platform_uuid)
         )
 
     async def deliver(self, command: Payload) -> None:
@@ -99,11 +103,13 @@ class Connector:
         async with self.pool.acquire() as conn, conn.transaction():
             await handlers.HANDLERS[envelope.type](conn, envelope, command)
 
-    async def connect(self, calendar_id: str, platform_uuid: str | None = None) -> None:
+    async def connect(
+        self, calendar_id: str, platform_uuid: str | None = None, provider: Provider = "caldav"
+    ) -> None:
         await self.deliver(
             ConnectCalendar(
                 calendar_id=calendar_id,
-                provider="caldav",
+                provider=provider,
                 platform_uuid=platform_uuid,
                 sync_window=SyncWindow(past_days=7, future_days=30),
             )

@@ -37,14 +37,15 @@ async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
         ),
         ({"provider": "caldav", "credentials": {}, "surprise": True}, "surprise"),
         ({"provider": "exchange", "credentials": {}}, "provider"),
-        ({"provider": "google", "credentials": {}}, "provider"),
+        ({"provider": "microsoft", "credentials": {}}, "provider"),
+        ({"provider": "google", "credentials": {"client_id": "c"}}, "credentials.refresh_token"),
     ]
     for body, field in cases:
         response = await api.post("/v1/calendars", json=body)
         assert response.status_code == 422, body
         assert response.headers["content-type"] == "application/problem+json"
         assert field in {e["field"] for e in response.json()["errors"]}, response.json()
-    unsupported = await api.post("/v1/calendars", json={"provider": "google", "credentials": {}})
+    unsupported = await api.post("/v1/calendars", json={"provider": "zoom", "credentials": {}})
     assert "not supported" in unsupported.text
     assert (await api.post("/v1/calendars", content=b"{oops")).status_code == 422
 
@@ -257,6 +258,11 @@ async def test_patch_updates_the_window_and_sends_it_to_the_connector(gateway: G
     assert {"sync_window.past_days", "sync_window.future_days"} <= {
         e["field"] for e in bad.json()["errors"]
     }
+    misspelt = await tenant.api.patch(
+        f"/v1/calendars/{calendar_id}", json={"sync_window": {"past_days": 3, "futur_days": 9}}
+    )
+    assert misspelt.status_code == 422
+    assert "sync_window.futur_days" in {e["field"] for e in misspelt.json()["errors"]}
     down = await tenant.api.patch(
         f"/v1/calendars/{calendar_id}",
         json={"credentials": {"url": "http://h/", "username": "a", "password": "pw-secret-1"}},

@@ -115,3 +115,41 @@ def test_failure_messages_are_fixed_human_texts() -> None:
     )
     assert isinstance(decision, Disconnect)
     assert decision.failure.message == "The server rejected the username or password."
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_throttling_never_disconnects_and_honours_retry_after(connected: bool) -> None:
+    asked = decide(
+        FailureKind.THROTTLED,
+        connected=connected,
+        failures=0,
+        now=NOW,
+        jitter=0.5,
+        retry_after=timedelta(seconds=90),
+    )
+    assert asked == RetryLater(timedelta(seconds=90))
+    backoff_wins = decide(
+        FailureKind.THROTTLED,
+        connected=connected,
+        failures=5,
+        now=NOW,
+        jitter=0.5,
+        retry_after=timedelta(seconds=1),
+    )
+    assert isinstance(backoff_wins, RetryLater) and backoff_wins.delay > timedelta(seconds=60)
+    capped = decide(
+        FailureKind.THROTTLED,
+        connected=connected,
+        failures=0,
+        now=NOW,
+        jitter=0.5,
+        retry_after=timedelta(days=2),
+    )
+    assert capped == RetryLater(timedelta(hours=1))
+
+
+def test_a_dead_oauth_grant_disconnects_with_a_fixed_text() -> None:
+    decision = decide(FailureKind.GRANT_REVOKED, connected=True, failures=0, now=NOW, jitter=0)
+    assert isinstance(decision, Disconnect)
+    assert decision.failure.reason == "grant_revoked"
+    assert "new grant" in decision.failure.message

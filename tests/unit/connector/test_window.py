@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
 
 from services.connector.domain.placement import Placement, place
-from services.connector.domain.window import apply_window, day_bounds
+from services.connector.domain.window import apply_window, day_bounds, place_object
 from shared.contracts.connections import SyncWindow
 from shared.contracts.provider import ProviderObject
 
@@ -70,3 +71,58 @@ def test_the_window_is_anchored_on_whole_utc_days() -> None:
     start, end = day_bounds(SyncWindow(past_days=1, future_days=90), date(2030, 1, 10))
     assert start == datetime(2030, 1, 9, tzinfo=UTC)
     assert end == datetime(2030, 4, 11, tzinfo=UTC)
+
+
+def _google(start: dict[str, str], end: dict[str, str], **extra: object) -> ProviderObject:
+    data = json.dumps({"id": "g", "start": start, "end": end, **extra})
+    return ProviderObject(provider_object_id="g", etag=None, format="google", data=data)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "extra", "expected"),
+    [
+        (
+            {"dateTime": "2030-01-15T10:00:00+01:00"},
+            {"dateTime": "2030-01-15T11:00:00+01:00"},
+            {},
+            Placement.INSIDE,
+        ),
+        (
+            {"dateTime": "2030-01-01T10:00:00Z"},
+            {"dateTime": "2030-01-01T11:00:00Z"},
+            {},
+            Placement.BEFORE,
+        ),
+        (
+            {"dateTime": "2030-03-01T10:00:00Z"},
+            {"dateTime": "2030-03-01T11:00:00Z"},
+            {},
+            Placement.AFTER,
+        ),
+        ({"date": "2030-02-09"}, {"date": "2030-02-10"}, {}, Placement.INSIDE),
+        ({"date": "2030-02-10"}, {"date": "2030-02-11"}, {}, Placement.AFTER),
+        (
+            {"dateTime": "2020-01-01T10:00:00Z"},
+            {"dateTime": "2020-01-01T11:00:00Z"},
+            {"recurrence": ["RRULE:FREQ=WEEKLY"]},
+            Placement.INSIDE,
+        ),
+        (
+            {"dateTime": "2030-01-15T10:00:00"},
+            {"dateTime": "2030-01-15T11:00:00"},
+            {},
+            Placement.UNKNOWN,
+        ),
+        ({}, {"date": "2030-01-15"}, {}, Placement.UNKNOWN),
+    ],
+)
+def test_google_resources_are_placed_by_their_start_and_end(
+    start: dict[str, str], end: dict[str, str], extra: dict[str, object], expected: Placement
+) -> None:
+    assert place_object(_google(start, end, **extra), (START, END)) is expected
+
+
+def test_a_google_change_moved_past_the_window_is_removed() -> None:
+    later = _google({"dateTime": "2030-03-01T10:00:00Z"}, {"dateTime": "2030-03-01T11:00:00Z"})
+    kept = apply_window([later], [], (START, END), listing=False)
+    assert kept.objects == () and kept.removed == ("g",)

@@ -1,0 +1,191 @@
+"""Google Calendar (`provider: google`) with direct OAuth credentials `{client_id,
+client_secret, refresh_token}` (providers.md §1).
+
+- Account: calendars registered with the same client and refresh token share one grant
+  (`account_key` is a digest of both: knowing the Google account would need I/O at
+  registration). The account's address is its primary calendar's id.
+- Calendars: `calendarList`; `platform_uuid` is the calendar id, the primary one by default.
+- Events: a full listing is `events.list` with `singleEvents=true` (series expanded into
+  instances) bounded by the sync window; its last page's `nextSyncToken` is the cursor. An
+  incremental sync repeats the same parameters with `syncToken` instead of the bounds;
+  cancelled items are removals; 410 means list fully again. Each event resource is published
+  as it came (`format: google`), for the syncer to map.
+- Tokens: the access-token cache of the grant (`oauth/grants.py`); submitted credentials
+  (`/raw`) refresh once and cache nothing, which is safe because Google does not rotate
+  refresh tokens. The OAuth endpoints are discovered on `GOOGLE_OAUTH_BASE_URL`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from services.connector.domain.budget import RequestBudget
+from services.connector.domain.connections import CalendarFound
+from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
+from services.connector.oauth.credentials import OAuthCredentials
+from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
+from services.connector.oauth.servers import DiscoveredServer, OAuthServer
+from services.connector.oauth.session import OAuthSession
+from services.connector.providers import google_api
+from services.connector.providers.base import (
+    CalendarNotFound,
+    FetchedChanges,
+    GrantRef,
+    ProviderUnavailable,
+    Window,
+    parse_shape,
+)
+from services.connector.providers.guarded_http import HttpLimits
+from shared.contracts.provider import ProviderObject
+
+# Google's per-user quota: 600 requests per minute per user and project (providers.md §1.10).
+REQUESTS_PER_MINUTE = 600
+_READABLE_ROLES = frozenset({"reader", "writer", "owner"})
+_WRITABLE_ROLES = frozenset({"writer", "owner"})
+
+
+@dataclass(frozen=True)
+class GoogleAccount:
+    """Parsed credentials and the stored grant they came from (None when only submitted)."""
+
+    credentials: OAuthCredentials
+    grant: GrantRef | None
+
+
+@dataclass(frozen=True)
+class GoogleEndpoints:
+    api_base_url: str  # GOOGLE_API_BASE_URL
+    oauth_base_url: str  # GOOGLE_OAUTH_BASE_URL: the accounts host, with its discovery document
+
+
+class GoogleProvider:
+    """`CalendarProvider[GoogleAccount]`."""
+
+    def __init__(
+        self,
+        limits: HttpLimits,
+        endpoints: GoogleEndpoints,
+        tokens: GrantTokenCache,
+        *,
+        requests_per_minute: int = REQUESTS_PER_MINUTE,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._limits = limits
+        self._api = endpoints.api_base_url.rstrip("/")
+        self._server: OAuthServer = DiscoveredServer(endpoints.oauth_base_url, limits)
+        self._tokens = tokens
+        self._budget = RequestBudget(requests_per_minute)
+        self._transport = transport
+
+    def parse_credentials(
+        self, raw: Mapping[str, Any], grant: GrantRef | None = None
+    ) -> GoogleAccount:
+        return GoogleAccount(parse_shape(OAuthCredentials, raw), grant)
+
+    def server_urls(self, credentials: GoogleAccount) -> tuple[str, ...]:
+        return ()  # the operator's GOOGLE_* settings
+
+    def username(self, credentials: GoogleAccount) -> str | None:
+        return None
+
+    def account_key(self, credentials: GoogleAccount) -> str:
+        client = credentials.credentials
+        return f"{client.client_id}|{client.fingerprint()}"
+
+    async def list_calendars(self, credentials: GoogleAccount) -> AccountCalendars:
+        """The account's calendars, answered within one provider timeout (a client waits)."""
+        try:
+            async with asyncio.timeout(self._limits.request_seconds):
+                return await self._account_calendars(credentials)
+        except TimeoutError:
+            raise ProviderUnavailable("no answer in time") from None
+
+    async def discover(
+        self, credentials: GoogleAccount, platform_uuid: str | None
+    ) -> CalendarFound:
+        listing = await self._account_calendars(credentials)
+        chosen = choose_calendar(listing.calendars, platform_uuid)
+        if chosen is None:
+            raise CalendarNotFound("no matching calendar")
+        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
+
+    async def fetch_changes(
+        self,
+        credentials: GoogleAccount,
+        calendar_url: str,
+        cursor: str | None,
+        window: Window | None = None,
+    ) -> FetchedChanges:
+        params = {"singleEvents": "true", "maxResults": google_api.EVENTS_PAGE}
+        if cursor is not None:
+            params["syncToken"] = cursor
+        elif window is not None:
+            params.update(timeMin=_rfc3339(window[0]), timeMax=_rfc3339(window[1]))
+        objects: list[ProviderObject] = []
+        removed: list[str] = []
+        next_cursor: str | None = None
+        async with self._session(credentials) as session:
+            pages = google_api.event_pages(session, self._api, calendar_url, params)
+            async for page in pages:
+                for item in google_api.items(page):
+                    _sort(item, objects, removed)
+                next_cursor = page.get("nextSyncToken") or None
+        return FetchedChanges(tuple(objects), tuple(removed), next_cursor, full=cursor is None)
+
+    async def _account_calendars(self, credentials: GoogleAccount) -> AccountCalendars:
+        async with self._session(credentials) as session:
+            entries = await google_api.calendar_list(session, self._api)
+        primary = next((e["id"] for e in entries if e.get("primary")), None)
+        addresses = (primary.lower(),) if primary and "@" in primary else ()
+        calendars = tuple(_entry(e) for e in entries)
+        return AccountCalendars(calendars, addresses, addresses[0] if addresses else None)
+
+    @asynccontextmanager
+    async def _session(self, account: GoogleAccount) -> AsyncIterator[OAuthSession]:
+        tokens: AccessTokens
+        if account.grant is not None:
+            tokens = self._tokens.for_grant(account.grant, self._server)
+            key = account.grant.grant_id
+        else:
+            tokens = SubmittedTokens(account.credentials, self._server, self._limits)
+            key = self.account_key(account)
+        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
+            yield OAuthSession(client, tokens, self._budget, key, self._limits)
+
+
+def _entry(entry: Mapping[str, Any]) -> CalendarEntry:
+    role = entry.get("accessRole")
+    name = entry.get("summaryOverride") or entry.get("summary")
+    return CalendarEntry(
+        url=str(entry["id"]),
+        name=str(name) if name else None,
+        time_zone=str(entry["timeZone"]) if entry.get("timeZone") else None,
+        holds_events=role in _READABLE_ROLES,  # freeBusyReader sees no event details
+        writable=role in _WRITABLE_ROLES,
+        primary=bool(entry.get("primary")),
+    )
+
+
+def _sort(item: dict[str, Any], objects: list[ProviderObject], removed: list[str]) -> None:
+    """A cancelled item is a deletion (of an event, or of one instance of a series, §1.6)."""
+    if item.get("status") == "cancelled":
+        removed.append(item["id"])
+        return
+    data = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    objects.append(
+        ProviderObject(
+            provider_object_id=item["id"], etag=item.get("etag"), format="google", data=data
+        )
+    )
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

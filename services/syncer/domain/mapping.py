@@ -1,0 +1,17 @@
+"""A provider object → canonical events, by the object's format: iCalendar (CalDAV, iCloud) or
+a Google event resource."""
+
+from __future__ import annotations
+
+from services.syncer.domain import ical_mapping
+from services.syncer.domain.google import mapping as google_mapping
+from services.syncer.domain.mapping_context import MappingContext
+from shared.contracts.events import EventState
+from shared.contracts.provider import ProviderObject
+
+
+def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]:
+    """Raises `MappingError` when the object cannot become events."""
+    if obj.format == "google":
+        return google_mapping.map_object(obj, context)
+    return ical_mapping.map_object(obj, context)

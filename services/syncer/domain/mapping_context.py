@@ -1,0 +1,35 @@
+"""What mapping a provider object needs beyond the object itself, whatever its format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.syncer.domain import ical_people, ical_times
+from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS, HostAllowList
+
+
+@dataclass(frozen=True)
+class MappingContext:
+    """Whose calendar, its zone, the account's addresses, and the hosts whose links count as
+    `other` meeting links (the operator's allow-list)."""
+
+    calendar_id: str
+    floating: ical_times.FloatingZone
+    own_addresses: frozenset[str]
+    meeting_hosts: HostAllowList = NO_HOSTS
+
+    @classmethod
+    def of(
+        cls,
+        calendar_id: str,
+        calendar_time_zone: str | None,
+        account_addresses: Iterable[str],
+        meeting_hosts: HostAllowList = NO_HOSTS,
+    ) -> MappingContext:
+        return cls(
+            calendar_id=calendar_id,
+            floating=ical_times.FloatingZone.of(calendar_time_zone),
+            own_addresses=ical_people.own_addresses(account_addresses),
+            meeting_hosts=meeting_hosts,
+        )

@@ -1,0 +1,78 @@
+"""The provider sandbox served in-process (httpx's ASGI transport): OAuth endpoints and the
+Google Calendar API the connector's real provider code talks to, plus its admin API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sandbox.app import create_app
+from sandbox.settings import SandboxSettings
+from services.connector.oauth.grants import GrantTokenCache
+from services.connector.providers.google import GoogleEndpoints, GoogleProvider
+from services.connector.providers.guarded_http import HttpLimits
+
+BASE = "http://sandbox"
+GOOGLE = GoogleEndpoints(f"{BASE}/google", f"{BASE}/google")
+LIMITS = HttpLimits(allow_loopback=True, request_seconds=5, max_response_bytes=1 << 24)
+
+
+@dataclass
+class SandboxAccount:
+    id: str
+    email: str
+    credentials: dict[str, str]
+
+
+@dataclass
+class InProcessSandbox:
+    transport: httpx.ASGITransport
+    admin: httpx.AsyncClient
+
+    async def account(self, email: str, provider: str = "google") -> SandboxAccount:
+        created = (
+            await self.admin.post("/_admin/accounts", json={"provider": provider, "email": email})
+        ).json()
+        fields = ("client_id", "client_secret", "refresh_token")
+        return SandboxAccount(created["account_id"], email, {k: created[k] for k in fields})
+
+    async def user_token(self, account: SandboxAccount) -> str:
+        token: str = (await self.admin.post(f"/_admin/accounts/{account.id}/token")).json()[
+            "access_token"
+        ]
+        return token
+
+    async def insert_event(
+        self, account: SandboxAccount, body: dict[str, Any], calendar: str = "primary"
+    ) -> dict[str, Any]:
+        response = await self.admin.post(
+            f"/google/calendar/v3/calendars/{calendar}/events",
+            params={"conferenceDataVersion": "1"},
+            json=body,
+            headers={"Authorization": f"Bearer {await self.user_token(account)}"},
+        )
+        assert response.status_code == 200, response.text
+        event: dict[str, Any] = response.json()
+        return event
+
+    async def fault(self, **rule: Any) -> None:
+        response = await self.admin.post("/_admin/faults", json={"provider": "google", **rule})
+        assert response.status_code == 201, response.text
+
+    async def requests(self, path_part: str) -> list[dict[str, Any]]:
+        logged = (await self.admin.get("/_admin/requests")).json()["results"]
+        return [r for r in logged if path_part in r["path"]]
+
+    def google(self, tokens: GrantTokenCache, **options: Any) -> GoogleProvider:
+        return GoogleProvider(LIMITS, GOOGLE, tokens, transport=self.transport, **options)
+
+
+@asynccontextmanager
+async def in_process_sandbox() -> AsyncIterator[InProcessSandbox]:
+    transport = httpx.ASGITransport(app=create_app(SandboxSettings()))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as admin:
+        yield InProcessSandbox(transport, admin)

@@ -1,0 +1,174 @@
+"""The Google provider through the sync loop, against real Postgres and the in-process sandbox:
+first sync of the primary calendar, incremental changes (edits, deletions as removals), a
+410 answered by a full listing, a secondary calendar by `platform_uuid`, `/raw` with nothing
+stored, throttling kept connected with its Retry-After, and a revoked grant disconnected
+without further requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.connector.oauth.grants import GrantTokenCache
+from services.connector.providers.base import ProviderThrottled
+from shared.contracts.calendars import CalendarStateChanged
+from shared.contracts.connections import ResyncCalendar
+from shared.contracts.provider import ProviderChangesFetched
+from tests.integration.connector.conftest import Connector
+from tests.integration.connector.sandbox_providers import (
+    LIMITS,
+    InProcessSandbox,
+    SandboxAccount,
+    in_process_sandbox,
+)
+
+
+@pytest.fixture
+async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
+    async with in_process_sandbox() as running:
+        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
+        connector.providers["google"] = running.google(tokens)
+        yield running
+
+
+def _event(summary: str, days: int = 2, **extra: Any) -> dict[str, Any]:
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+    return {
+        "summary": summary,
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+        **extra,
+    }
+
+
+async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
+    envelopes = await connector.messages(ProviderChangesFetched.TYPE)
+    return [ProviderChangesFetched.model_validate(e.payload) for e in envelopes]
+
+
+async def _last_state(connector: Connector) -> CalendarStateChanged:
+    envelopes = await connector.messages(CalendarStateChanged.TYPE)
+    return CalendarStateChanged.model_validate(envelopes[-1].payload)
+
+
+async def _connected(
+    connector: Connector, account: SandboxAccount, platform_uuid: str | None = None
+) -> None:
+    await connector.register("cal_g", account.credentials, platform_uuid, provider="google")
+    await connector.connect("cal_g", platform_uuid, provider="google")
+    assert await connector.run_syncs() == 1
+
+
+async def _resync(connector: Connector) -> list[ProviderChangesFetched]:
+    before = len(await _pages(connector))
+    await connector.deliver(ResyncCalendar(calendar_id="cal_g"))
+    await connector.run_syncs()
+    return (await _pages(connector))[before:]
+
+
+async def test_first_sync_then_changes_then_a_full_listing_after_410(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    ada = await sandbox.account("ada@example.com")
+    meet = {"createRequest": {"requestId": "r1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+    kept = await sandbox.insert_event(ada, _event("Kept", conferenceData=meet))
+    gone = await sandbox.insert_event(ada, _event("Gone"))
+    await sandbox.insert_event(ada, _event("Far away", days=400))  # outside the window
+
+    await _connected(connector, ada)
+    [page] = await _pages(connector)
+    assert page.full and page.final
+    assert {o.provider_object_id for o in page.objects} == {kept["id"], gone["id"]}
+    assert all(o.format == "google" for o in page.objects)
+    state = await _last_state(connector)
+    assert (state.state, state.account_email, state.platform_uuid) == (
+        "connected",
+        "ada@example.com",
+        "ada@example.com",
+    )
+
+    token = await sandbox.user_token(ada)
+    headers = {"Authorization": f"Bearer {token}"}
+    events = "/google/calendar/v3/calendars/primary/events"
+    await sandbox.admin.patch(f"{events}/{kept['id']}", json={"summary": "Kept!"}, headers=headers)
+    await sandbox.admin.delete(f"{events}/{gone['id']}", headers=headers)
+    [changes] = await _resync(connector)
+    assert not changes.full
+    assert [o.provider_object_id for o in changes.objects] == [kept["id"]]
+    assert '"Kept!"' in changes.objects[0].data
+    assert changes.removed == (gone["id"],)
+
+    await sandbox.admin.post("/_admin/sync_tokens/expire", json={"provider": "google"})
+    [listing] = await _resync(connector)
+    assert listing.full and [o.provider_object_id for o in listing.objects] == [kept["id"]]
+    assert (await _last_state(connector)).state == "connected"
+
+
+async def test_platform_uuid_picks_a_secondary_calendar_and_raw_lists_both(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    grace = await sandbox.account("grace@example.com")
+    seeded = await sandbox.admin.post(
+        "/_admin/seed",
+        json={
+            "provider": "google",
+            "account_id": grace.id,
+            "calendars": 2,
+            "events_per_calendar": 0,
+        },
+    )
+    secondary = seeded.json()["calendars"][1]
+    google = connector.providers["google"]
+
+    listing = await google.list_calendars(google.parse_credentials(grace.credentials))
+    assert {c.url for c in listing.calendars} == {"grace@example.com", secondary}
+    assert [c.url for c in listing.calendars if c.primary] == ["grace@example.com"]
+    assert listing.account_email == "grace@example.com"
+    assert await connector.pool.fetchval("SELECT count(*) FROM grants") == 0
+
+    await _connected(connector, grace, platform_uuid=secondary)
+    state = await _last_state(connector)
+    assert state.platform_uuid == secondary and state.account_email == "grace@example.com"
+
+
+async def test_throttling_keeps_the_calendar_connected_and_waits_for_retry_after(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    bob = await sandbox.account("bob@example.com")
+    await _connected(connector, bob)
+    await sandbox.fault(path="/calendar/v3/calendars/*/events", status=429, retry_after=120)
+
+    assert await _resync(connector) == []
+    row = await connector.row("cal_g")
+    assert row["state"] == "connected" and row["failure"] is None
+    wait = (row["sync_requested_at"] - datetime.now(UTC)).total_seconds()
+    assert 100 < wait <= 120
+
+    await sandbox.fault(path="/calendar/v3/users/me/calendarList", status=403)
+    google = connector.providers["google"]
+    with pytest.raises(ProviderThrottled):  # 403 rateLimitExceeded is throttling too
+        await google.list_calendars(google.parse_credentials(bob.credentials))
+
+
+async def test_a_revoked_grant_disconnects_without_a_retry_storm(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    eve = await sandbox.account("eve@example.com")
+    await _connected(connector, eve)
+    await connector.pool.execute("UPDATE grants SET access_expires_at = now()")  # force a refresh
+    await sandbox.admin.post(f"/_admin/accounts/{eve.id}/revoke")
+
+    await _resync(connector)
+    state = await _last_state(connector)
+    assert state.state == "disconnected"
+    assert state.connection_failure_data is not None
+    assert state.connection_failure_data.reason == "grant_revoked"
+    assert eve.credentials["refresh_token"] not in state.connection_failure_data.message
+    refused = [r for r in await sandbox.requests("/oauth2/token") if r["status"] == 400]
+    assert len(refused) == 1
+    row = await connector.row("cal_g")
+    assert row["sync_requested_at"] is None and row["next_poll_at"] is None  # nothing queued

@@ -1,0 +1,98 @@
+"""Golden files: real-shaped Google event resources (`events.list` items with
+`singleEvents=true`) and the canonical events they map to.
+
+Each `golden/google/<name>.event.json` has a `golden/google/<name>.json` holding the mapping
+context and the expected events (without `raw`, checked below). Regenerate after an intended
+change with `python -m tests.unit.syncer.test_google_golden`, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.mapping import map_object
+from services.syncer.domain.mapping_context import MappingContext
+from services.syncer.domain.text import RAW_LIMIT
+from shared.contracts.provider import ProviderObject
+from shared.ids import derived_id
+
+GOLDEN = Path(__file__).parent / "golden" / "google"
+CALENDAR_ID = "cal_golden"
+CASES = sorted(p.name.removesuffix(".event.json") for p in GOLDEN.glob("*.event.json"))
+DEFAULT_CONTEXT = {"calendar_time_zone": "Asia/Tokyo", "account_addresses": ["ada@example.com"]}
+
+
+def _object(data: str, object_id: str = "evt-google") -> ProviderObject:
+    return ProviderObject(provider_object_id=object_id, etag=None, format="google", data=data)
+
+
+def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    text = (GOLDEN / f"{name}.event.json").read_text()
+    obj = _object(text, json.loads(text)["id"])
+    ctx = MappingContext.of(
+        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
+    )
+    return [e.model_dump(mode="json", exclude={"raw"}) for e in map_object(obj, ctx)]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_google_event_maps_to_expected_event(name: str) -> None:
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert _mapped(name, expected["context"]) == expected["events"]
+
+
+def test_every_golden_google_event_has_expectations() -> None:
+    assert len(CASES) >= 5
+    assert all((GOLDEN / f"{name}.json").exists() for name in CASES)
+
+
+def test_an_instance_id_derives_from_calendar_object_and_original_start() -> None:
+    [event] = _mapped("moved_instance", DEFAULT_CONTEXT)
+    object_id = "s7a8b9c0d1e2f3g4h5i6j7k8l9_20300121T090000Z"
+    assert event["id"] == derived_id("evt", CALENDAR_ID, object_id, "20300121T090000Z")
+    [other] = _mapped("unmoved_instance", DEFAULT_CONTEXT)
+    assert other["series_id"] == event["series_id"] is not None
+    assert (event["is_exception"], other["is_exception"]) == (True, False)
+
+
+def test_raw_is_the_resource_and_a_huge_one_is_capped() -> None:
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    text = (GOLDEN / "meet_berlin.event.json").read_text()
+    [event] = map_object(_object(text), context)
+    assert event.raw == {"format": "google", "data": json.loads(text)} and not event.raw_truncated
+    huge = json.dumps({**json.loads(text), "description": "x" * (RAW_LIMIT + 10)})
+    [capped] = map_object(_object(huge), context)
+    assert capped.raw is not None and capped.raw_truncated
+    assert len(capped.raw["data"].encode()) <= RAW_LIMIT
+    assert capped.description_truncated
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "not json",
+        "[]",
+        '{"id": "x", "end": {"date": "2030-01-01"}}',
+        '{"start": {"dateTime": "x"}}',
+    ],
+)
+def test_unmappable_resources_raise_mapping_errors(data: str) -> None:
+    with pytest.raises(MappingError):
+        map_object(_object(data), MappingContext.of(CALENDAR_ID, None, []))
+
+
+def _regenerate() -> None:
+    for name in CASES:
+        path = GOLDEN / f"{name}.json"
+        context = json.loads(path.read_text())["context"] if path.exists() else DEFAULT_CONTEXT
+        body = {"context": context, "events": _mapped(name, context)}
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    _regenerate()
