@@ -12,14 +12,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sandbox.google import oauth_routes
+from sandbox.google import errors, oauth_routes
 from sandbox.google.auth import bearer_account
 from sandbox.google.backend import Clock, GoogleBackend, system_clock
+from sandbox.google.errors import GoogleRoute
 from sandbox.google.listing import ScanLimits
 from sandbox.google.routes_calendars import calendars_router
 from sandbox.google.routes_channels import channels_router
 from sandbox.google.routes_events import events_router
-from sandbox.google.routes_unknown import unknown_router
+from sandbox.unknown_paths import unknown_router
 from sandbox.world import ProviderBackend, World
 
 PREFIX = "/google/calendar/v3"
@@ -44,7 +45,10 @@ def google_provider(
     api.include_router(channels_router(backend, auth))
     api.include_router(calendars_router(backend, auth))
     api.include_router(events_router(backend, auth))
-    api.include_router(unknown_router(list(api.routes)))  # last: it matches every path
+    unknown = unknown_router(
+        list(api.routes), GoogleRoute, errors.method_not_allowed, lambda _: errors.not_found()
+    )
+    api.include_router(unknown)  # last: it matches every path
     router = APIRouter(lifespan=lifespan)
     router.include_router(oauth_routes.oauth_router(world.oauth))
     router.include_router(api)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import heapq
 import logging
@@ -28,6 +27,7 @@ from urllib.parse import quote
 
 import httpx
 
+from sandbox import delivery_tasks
 from sandbox.google import errors, push_addresses
 from sandbox.loop_handoff import LoopHandoff
 from sandbox.world import FaultInjector
@@ -181,11 +181,7 @@ class PushHub:
             if channel.timer is not None:
                 channel.timer.cancel()
         workers = [c.worker for c in channels if c.worker is not None]
-        for worker in workers:
-            worker.cancel()
-        for worker in workers:
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await worker
+        await delivery_tasks.stop(workers)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sandbox.microsoft import oauth_routes
+from sandbox.microsoft import errors, oauth_routes
 from sandbox.microsoft.auth import bearer_authenticator
 from sandbox.microsoft.backend import Clock, MicrosoftBackend, system_clock
 from sandbox.microsoft.graph_route import graph_route
@@ -21,8 +21,8 @@ from sandbox.microsoft.routes_admin import admin_router
 from sandbox.microsoft.routes_events import events_router
 from sandbox.microsoft.routes_me import me_router
 from sandbox.microsoft.routes_subscriptions import subscriptions_router
-from sandbox.microsoft.routes_unknown import unknown_router
 from sandbox.microsoft.routes_views import views_router
+from sandbox.unknown_paths import unknown_router
 from sandbox.world import ProviderBackend, World
 
 PREFIX = "/microsoft/v1.0"
@@ -47,9 +47,18 @@ def microsoft_provider(
     api.include_router(events_router(backend, route))
     api.include_router(views_router(backend, route, PREFIX))
     api.include_router(subscriptions_router(backend, route))
-    api.include_router(unknown_router(list(api.routes), graph_route(None, None)))
+    unknown = unknown_router(
+        list(api.routes), graph_route(None, None), errors.method_not_allowed, _segment_not_found
+    )
+    api.include_router(unknown)  # last: it matches every path
     router = APIRouter(lifespan=lifespan)
     router.include_router(oauth_routes.oauth_router(world.oauth, world.settings))
     router.include_router(api)
     router.include_router(admin_router(backend, world.oauth))
     return backend, router
+
+
+def _segment_not_found(path: str) -> Exception:
+    """Graph names the last segment it could not resolve (400 `BadRequest`)."""
+    segment = next((part for part in reversed(path.split("/")) if part), "v1.0")
+    return errors.segment_not_found(segment)

@@ -10,7 +10,6 @@ dropped (Graph retries for up to 4 hours; a sandbox keeps nothing that long).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections import deque
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from sandbox import delivery_tasks
 from sandbox.loop_handoff import LoopHandoff
 
 logger = logging.getLogger(__name__)
@@ -77,11 +77,7 @@ class Delivery:
             queues = list(self._queues.values())
             self._queues = {}
         workers = [q.worker for q in queues if q.worker is not None]
-        for worker in workers:
-            worker.cancel()
-        for worker in workers:
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await worker
+        await delivery_tasks.stop(workers)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -13,12 +13,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from sandbox.unknown_paths import unknown_router
 from sandbox.world import ProviderBackend, World
-from sandbox.zoom import admin_routes, oauth_routes
+from sandbox.zoom import admin_routes, errors, oauth_routes
 from sandbox.zoom.auth import bearer_caller
 from sandbox.zoom.backend import Clock, ZoomBackend, ZoomOptions, system_clock
 from sandbox.zoom.routes_meetings import meetings_router
-from sandbox.zoom.routes_unknown import unknown_router
 
 PREFIX = "/zoom/v2"
 
@@ -38,7 +38,10 @@ def zoom_provider(
 
     api = APIRouter(prefix=PREFIX)
     api.include_router(meetings_router(backend, bearer_caller(world.identity)))
-    api.include_router(unknown_router(list(api.routes)))  # last: it matches every path
+    unknown = unknown_router(
+        list(api.routes), errors.ZoomRoute, errors.method_not_allowed, lambda _: errors.not_found()
+    )
+    api.include_router(unknown)  # last: it matches every path
     router = APIRouter(lifespan=lifespan)
     router.include_router(
         oauth_routes.oauth_router(world.oauth, backend.options.dead_refresh_token_error)

@@ -10,7 +10,6 @@ fault drops a message before it is queued. Safe to call from any thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from sandbox import delivery_tasks
 from sandbox.loop_handoff import LoopHandoff
 from sandbox.oauth.records import App
 from sandbox.world import FaultInjector
@@ -130,11 +130,7 @@ class WebhookHub:
         with self._lock:
             workers = [o.worker for o in self._outboxes.values() if o.worker is not None]
             self._outboxes = {}
-        for worker in workers:
-            worker.cancel()
-        for worker in workers:
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await worker
+        await delivery_tasks.stop(workers)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

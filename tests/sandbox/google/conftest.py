@@ -3,9 +3,7 @@ identity (token → account), fault injector and clock, plus a tiny push receive
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from sandbox.google.listing import ScanLimits
 from sandbox.oauth.store import OAuthStore
 from sandbox.settings import SandboxSettings
 from sandbox.world import Account, World
+from tests.sandbox.http_endpoints import Answer, Request, poll_until, serving
 
 API = "/google/calendar/v3"
 
@@ -173,57 +172,24 @@ async def add_events(sandbox: Sandbox, headers: dict[str, str], count: int) -> l
 
 
 @dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
 class PushReceiver:
-    """An HTTP endpoint on a free loopback port that records every POST it gets."""
+    """Records every POST it gets and answers 200."""
 
-    messages: list[Received] = field(default_factory=list)
+    messages: list[Request] = field(default_factory=list)
     url: str = ""
 
-    async def wait_for(self, count: int, within: float = 5.0) -> list[Received]:
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Request]:
         await poll_until(lambda: len(self.messages) >= count, within)
         return self.messages
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        name, _, value = line.partition(":")
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.messages.append(Received(headers, body))
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    async def handle(self, request: Request) -> Answer:
+        self.messages.append(request)
+        return Answer()
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[PushReceiver]:
     found = PushReceiver()
-    server = await asyncio.start_server(found.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    found.url = f"http://127.0.0.1:{port}/notifications"
-    async with server:
+    async with serving(found.handle, "/notifications") as url:
+        found.url = url
         yield found
-        server.close()
-
-
-async def poll_until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait for an async effect with a deadline (never a bare sleep)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.01)

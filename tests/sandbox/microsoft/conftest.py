@@ -4,14 +4,11 @@ and a real webhook receiver on a loopback port that answers Graph's validation h
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -20,6 +17,7 @@ from fastapi import FastAPI
 from sandbox.app import create_app
 from sandbox.microsoft import MicrosoftBackend, microsoft_provider
 from sandbox.settings import SandboxSettings
+from tests.sandbox.http_endpoints import Answer, Request, poll_until, serving
 
 API = "/microsoft/v1.0"
 TOKEN_URL = "/microsoft/login/common/oauth2/v2.0/token"
@@ -133,84 +131,40 @@ def weekly(start_date: str, days: list[str], count: int | None = None) -> dict[s
 
 
 @dataclass
-class Received:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
 class Receiver:
-    """An HTTP endpoint on a free loopback port that records every POST. It answers Graph's
-    validation requests by echoing the decoded token (or `validation_answer` when set)."""
+    """Records every POST. It answers Graph's validation requests by echoing the decoded token
+    (or `validation_answer` when set)."""
 
-    messages: list[Received] = field(default_factory=list)
+    messages: list[Request] = field(default_factory=list)
     url: str = ""
     validation_answer: str | None = None
     validation_status: int = 200
     notification_status: int = 202
 
     @property
-    def notifications(self) -> list[Received]:
+    def notifications(self) -> list[Request]:
         return [m for m in self.messages if "validationToken" not in m.query]
 
     @property
-    def validations(self) -> list[Received]:
+    def validations(self) -> list[Request]:
         return [m for m in self.messages if "validationToken" in m.query]
 
-    async def wait_for(self, count: int, within: float = 5.0) -> list[Received]:
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Request]:
         await poll_until(lambda: len(self.notifications) >= count, within)
         return self.notifications
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                target = lines[0].split(" ")[1]
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        name, _, value = line.partition(":")
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                parts = urlsplit(target)
-                received = Received(parts.path, parse_qs(parts.query), headers, body)
-                self.messages.append(received)
-                writer.write(self._answer(received))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    def _answer(self, received: Received) -> bytes:
-        if "validationToken" not in received.query:
-            return f"HTTP/1.1 {self.notification_status} X\r\nContent-Length: 0\r\n\r\n".encode()
-        token = received.query["validationToken"][0]
-        text = (self.validation_answer if self.validation_answer is not None else token).encode()
-        return (
-            f"HTTP/1.1 {self.validation_status} OK\r\nContent-Type: text/plain\r\n"
-            f"Content-Length: {len(text)}\r\n\r\n"
-        ).encode() + text
+    async def handle(self, request: Request) -> Answer:
+        self.messages.append(request)
+        if "validationToken" not in request.query:
+            return Answer(self.notification_status)
+        token = request.query["validationToken"][0]
+        text = self.validation_answer if self.validation_answer is not None else token
+        return Answer(self.validation_status, text.encode(), "text/plain")
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     found = Receiver()
-    server = await asyncio.start_server(found.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    found.url = f"http://127.0.0.1:{port}/hooks/graph"
-    async with server:
+    async with serving(found.handle, "/hooks/graph") as url:
+        found.url = url
         yield found
-        server.close()
-
-
-async def poll_until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait for an async effect with a deadline (never a bare sleep)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.005)

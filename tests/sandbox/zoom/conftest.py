@@ -9,8 +9,7 @@ import functools
 import hashlib
 import hmac
 import json
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +21,7 @@ from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
 from sandbox.zoom import ZoomBackend, ZoomOptions, zoom_provider
 from tests.sandbox.conftest import FakeClock
+from tests.sandbox.http_endpoints import Answer, Request, poll_until, serving
 
 API = "/zoom/v2"
 SECRET = "whsec-test-secret"
@@ -84,16 +84,6 @@ async def create_meeting(
 # --- a webhook endpoint -----------------------------------------------------------------------
 
 
-@dataclass
-class Delivery:
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> dict[str, Any]:
-        decoded: dict[str, Any] = json.loads(self.body)
-        return decoded
-
-
 Mode = Literal["answer", "wrong", "status500", "hang"]
 
 
@@ -104,61 +94,36 @@ class WebhookEndpoint:
 
     secret: str = SECRET
     mode: Mode = "answer"
-    challenges: list[Delivery] = field(default_factory=list)
-    events: list[Delivery] = field(default_factory=list)
+    challenges: list[Request] = field(default_factory=list)
+    events: list[Request] = field(default_factory=list)
     url: str = ""
 
-    async def wait_for(self, count: int, within: float = 5.0) -> list[Delivery]:
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Request]:
         await poll_until(lambda: len(self.events) >= count, within)
         return self.events
 
-    def answer(self, delivery: Delivery) -> tuple[int, bytes]:
-        body = delivery.json()
+    async def handle(self, request: Request) -> Answer:
+        body = request.json()
         if body.get("event") != "endpoint.url_validation":
-            self.events.append(delivery)
-            return 200, b""
-        self.challenges.append(delivery)
+            self.events.append(request)
+            return Answer()
+        if self.mode == "hang":
+            await asyncio.sleep(10)
+        self.challenges.append(request)
         plain = body["payload"]["plainToken"]
         digest = hmac.new(self.secret.encode(), plain.encode(), hashlib.sha256).hexdigest()
         if self.mode == "wrong":
             digest = "0" * 64
         if self.mode == "status500":
-            return 500, b"{}"
-        return 200, json.dumps({"plainToken": plain, "encryptedToken": digest}).encode()
-
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                headers = {}
-                for line in head.decode("latin-1").split("\r\n")[1:]:
-                    if ":" in line:
-                        name, _, value = line.partition(":")
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                delivery = Delivery(headers, body)
-                if self.mode == "hang" and b"endpoint.url_validation" in body:
-                    await asyncio.sleep(10)
-                status, answer = self.answer(delivery)
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(answer)}\r\n\r\n".encode()
-                    + answer
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
+            return Answer(500, b"{}")
+        return Answer(200, json.dumps({"plainToken": plain, "encryptedToken": digest}).encode())
 
 
 async def _endpoint() -> AsyncIterator[WebhookEndpoint]:
     found = WebhookEndpoint()
-    server = await asyncio.start_server(found.serve, "127.0.0.1", 0)
-    found.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/zoom/events"
-    async with server:
+    async with serving(found.handle, "/zoom/events") as url:
+        found.url = url
         yield found
-        server.close()
 
 
 @pytest.fixture
@@ -179,12 +144,3 @@ async def configure(
     return await client.put(
         f"/_admin/apps/{client_id}/webhook", json={"url": url, "secret_token": secret}
     )
-
-
-async def poll_until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait for an async effect with a deadline (never a bare sleep)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.01)

@@ -17,10 +17,10 @@ from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
 from sandbox.zoom import ZoomBackend, zoom_provider
 from tests.sandbox.conftest import FakeClock
+from tests.sandbox.http_endpoints import Request
 from tests.sandbox.zoom.conftest import (
     API,
     SECRET,
-    Delivery,
     WebhookEndpoint,
     configure,
     create_meeting,
@@ -32,7 +32,7 @@ DEFAULT_APP = "sandbox-zoom-client"
 START = "2030-01-08T10:00:00Z"
 
 
-def assert_signed(delivery: Delivery, secret: str = SECRET) -> None:
+def assert_signed(delivery: Request, secret: str = SECRET) -> None:
     timestamp = delivery.headers["x-zm-request-timestamp"]
     message = f"v0:{timestamp}:".encode() + delivery.body
     expected = "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
