@@ -17,8 +17,9 @@ from services.connector import api, connecting, handlers, listing, syncing
 from services.connector.credentials import Keyring
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.apple import AppleProvider
-from services.connector.providers.base import CalendarProvider
+from services.connector.providers.base import CalendarProvider, HoldsThreads
 from services.connector.providers.caldav import CaldavProvider
+from services.connector.providers.dav import LISTING_THREADS
 from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
 from services.connector.settings import ConnectorSettings
@@ -62,9 +63,11 @@ def providers_of(
     endpoints = settings.provider_endpoints
     google = GoogleEndpoints(endpoints.google_api_base_url, endpoints.google_oauth_base_url)
     tokens = GrantTokenCache(pool, keyring, limits)
+    # Each CalDAV provider may run every sync worker's request at once, plus API listings.
+    threads = settings.sync_workers + LISTING_THREADS
     return {
-        "caldav": CaldavProvider(limits),
-        "apple": AppleProvider(limits, settings.apple_caldav_url),
+        "caldav": CaldavProvider(limits, threads),
+        "apple": AppleProvider(limits, threads, settings.apple_caldav_url),
         "google": GoogleProvider(
             limits, google, tokens, requests_per_minute=settings.google_requests_per_minute
         ),
@@ -114,7 +117,13 @@ def create_app(
             poll_check_seconds=poll_check_seconds(settings.poll_interval_seconds),
         )
         runtime.spawn(worker.run(), "sync-worker")
-        yield {}
+        try:
+            yield {}
+        finally:
+            await worker.stop()  # no sync is left to hand work to the providers' threads
+            for provider in providers.values():
+                if isinstance(provider, HoldsThreads):
+                    provider.close()
 
     guard = UrlGuard(allow_loopback=settings.loopback_allowed())
     registrar = connecting.Registrar(

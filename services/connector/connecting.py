@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import store
+from services.connector import accounts, store
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain.connections import state_changed
 from services.connector.providers.base import CalendarProvider
@@ -69,8 +69,10 @@ class Registrar:
 
     async def register(self, submission: Submission) -> None:
         """Point the connection at its account's grant (state `connecting`): the existing
-        grant when the credentials are the same, else a new one that the account's other
-        calendars move to as well (reconnecting those that were disconnected).
+        grant when the credentials are the same, else a new one. The account's disconnected
+        calendars move to it at once (reconnecting); its other calendars keep their grant
+        until the new one has synced (`accounts.adopt_verified`), so unverified credentials
+        never take working calendars down.
 
         Raises `UnsupportedProvider`, `InvalidCredentialsShape`, `UnsafeUrl` or
         `CalendarOfAnotherProject`; nothing is stored then.
@@ -84,6 +86,9 @@ class Registrar:
         log.info("credentials registered", extra={"calendar_id": submission.calendar_id})
 
     async def _store(self, conn: db.Connection, submission: Submission, account: str) -> None:
+        # The account lock first, then rows: concurrent registrations for one account run one
+        # after the other (no deadlock, no second grant for the same credentials).
+        await store.lock_account(conn, submission.project_id, submission.provider, account)
         previous = await store.lock_connection(conn, submission.calendar_id)
         grants = await store.lock_account_grants(
             conn, submission.project_id, submission.provider, account
@@ -108,14 +113,12 @@ class Registrar:
             raise CalendarOfAnotherProject(submission.calendar_id)
         announce = [connection] if previous is not None else []
         old = [grant.id for grant in grants if grant.id != grant_id]
-        if old:
-            announce += await store.reconnect_account(conn, old, grant_id, connection.calendar_id)
-            await store.repoint_account(conn, old, grant_id, connection.calendar_id)
-        for grant in {*old, *([previous.grant_id] if previous else [])} - {grant_id}:
-            await store.delete_grant_if_unused(conn, grant)
+        announce += await accounts.adopt_disconnected(conn, old, grant_id, connection.calendar_id)
+        replaced = [previous.grant_id] if previous and previous.grant_id != grant_id else []
+        await accounts.drop_unused(conn, [*old, *replaced])
         for changed in announce:
             await outbox.enqueue(conn, state_changed(changed), changed.project_id)
-        if announce or old:
+        if announce:
             await store.notify_sync_requested(conn)
 
     def _same_credentials(

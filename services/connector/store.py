@@ -13,6 +13,7 @@ from services.connector.domain.connections import CalendarFound, Connection
 from shared.contracts.calendars import ConnectionFailure
 from shared.contracts.connections import SyncWindow
 from shared.db import types as db
+from shared.ids import new_id
 
 SYNC_CHANNEL = "connector_sync"
 CLAIM_SECONDS = 600
@@ -20,11 +21,14 @@ CLAIM_SECONDS = 600
 
 @dataclass(frozen=True)
 class ClaimedSync:
-    """A connection claimed for one sync, its sealed grant, and whether a full sync was asked."""
+    """A connection claimed for one sync, its sealed grant (and the account it logs in to),
+    whether a full sync was asked, and the claim's token: the sync's writes require it."""
 
     connection: Connection
     sealed: Sealed
     full_requested: bool
+    claim: str
+    account: str
 
 
 def _connection(row: asyncpg.Record) -> Connection:
@@ -79,10 +83,11 @@ async def insert_grant(
     account: str,
     sealed: Sealed,
 ) -> None:
-    """Store a sealed grant for one provider account."""
+    """Store a sealed grant for one provider account. `created_at` is the clock at insert (not
+    the transaction's start), so the account lock orders its grants by creation."""
     await conn.execute(
-        "INSERT INTO grants (id, project_id, provider, account, key_id, ciphertext)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO grants (id, project_id, provider, account, key_id, ciphertext, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())",
         grant_id,
         project_id,
         provider,
@@ -90,6 +95,30 @@ async def insert_grant(
         sealed.key_id,
         sealed.blob,
     )
+
+
+async def lock_account(conn: db.Connection, project_id: str, provider: str, account: str) -> None:
+    """Serialize, until the transaction ends, everything that chooses which grant an account's
+    calendars use. Taken first, before any row lock, so two such transactions cannot deadlock
+    (and a registration sees the grant a concurrent one just created)."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(concat_ws(chr(31),"
+        " 'connector.account', $1::text, $2::text, $3::text), 0))",
+        project_id,
+        provider,
+        account,
+    )
+
+
+async def older_account_grants(conn: db.Connection, grant_id: str) -> list[str]:
+    """The grants of the same account (and project) created before this one."""
+    rows = await conn.fetch(
+        "SELECT o.id FROM grants g JOIN grants o ON o.project_id = g.project_id"
+        " AND o.provider = g.provider AND o.account = g.account AND o.created_at < g.created_at"
+        " WHERE g.id = $1 ORDER BY o.created_at",
+        grant_id,
+    )
+    return [row["id"] for row in rows]
 
 
 async def lock_account_grants(
@@ -129,11 +158,12 @@ async def reconnect_account(
 async def repoint_account(
     conn: db.Connection, old_grant_ids: list[str], grant_id: str, except_calendar: str
 ) -> int:
-    """Move the account's other calendars to its new grant and queue a sync (a sync in flight
-    with the old grant will not be recorded)."""
+    """Move the account's other calendars to its new grant and queue a sync unless one is
+    queued (a sync in flight with the old grant will not be recorded)."""
     status: str = await conn.execute(
         """
-        UPDATE connections SET grant_id = $2, sync_requested_at = now(), updated_at = now()
+        UPDATE connections SET grant_id = $2,
+            sync_requested_at = COALESCE(sync_requested_at, now()), updated_at = now()
         WHERE grant_id = ANY($1::text[]) AND calendar_id <> $3
         """,
         old_grant_ids,
@@ -280,7 +310,8 @@ async def delete_connection(conn: db.Connection, calendar_id: str) -> Connection
 
 
 async def claim_next_sync(conn: db.Connection) -> ClaimedSync | None:
-    """Claim the longest-waiting due sync of a calendar with no sync in flight."""
+    """Claim the longest-waiting due sync of a calendar with no sync in flight (or whose
+    sync's claim lapsed: that sync's writes no longer match the new token)."""
     row = await conn.fetchrow(
         """
         WITH picked AS (
@@ -290,23 +321,27 @@ async def claim_next_sync(conn: db.Connection) -> ClaimedSync | None:
             ORDER BY sync_requested_at LIMIT 1
             FOR UPDATE SKIP LOCKED)
         UPDATE connections c
-        SET sync_claimed_until = now() + make_interval(secs => $1),
+        SET sync_claimed_until = now() + make_interval(secs => $1), sync_claim = $2,
             sync_requested_at = NULL, sync_full = false
         FROM picked, grants g
         WHERE c.calendar_id = picked.calendar_id AND g.id = c.grant_id
-        RETURNING c.*, picked.sync_full AS full_requested, g.key_id, g.ciphertext
+        RETURNING c.*, picked.sync_full AS full_requested, g.key_id, g.ciphertext,
+            g.account AS grant_account
         """,
         CLAIM_SECONDS,
+        new_id("clm"),
     )
     if row is None:
         return None
     sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
-    return ClaimedSync(_connection(row), sealed, row["full_requested"])
+    return ClaimedSync(
+        _connection(row), sealed, row["full_requested"], row["sync_claim"], row["grant_account"]
+    )
 
 
 async def record_success(
     conn: db.Connection,
-    claimed: Connection,
+    claimed: ClaimedSync,
     found: CalendarFound,
     account_email: str | None,
     cursor: str | None,
@@ -315,7 +350,8 @@ async def record_success(
 ) -> Connection | None:
     """Connected: store what the sync learnt, schedule the next poll, release the claim.
 
-    Matches only while the connection still uses the grant the sync ran with.
+    Matches only while the sync still holds its claim and the connection still uses the grant
+    the sync ran with (None otherwise).
     """
     row = await conn.fetchrow(
         """
@@ -324,12 +360,13 @@ async def record_success(
             state = 'connected', failure = NULL, sync_failures = 0,
             last_attempted_sync_at = now(), last_successful_sync_at = now(),
             next_poll_at = now() + make_interval(secs => $9),
-            state_version = state_version + 1, sync_claimed_until = NULL, updated_at = now()
-        WHERE calendar_id = $1 AND grant_id = $2
+            state_version = state_version + 1, sync_claimed_until = NULL, sync_claim = NULL,
+            updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $11
         RETURNING *
         """,
-        claimed.calendar_id,
-        claimed.grant_id,
+        claimed.connection.calendar_id,
+        claimed.connection.grant_id,
         found.url,
         found.name,
         account_email,
@@ -338,69 +375,78 @@ async def record_success(
         cursor,
         poll_seconds,
         window_day,
+        claimed.claim,
     )
     return _maybe(row)
 
 
 async def record_disconnect(
-    conn: db.Connection, claimed: Connection, failure: ConnectionFailure
+    conn: db.Connection, claimed: ClaimedSync, failure: ConnectionFailure
 ) -> Connection | None:
-    """Disconnected until a new command: no polls, the claim released."""
+    """Disconnected until a new command: no polls, the claim released (None when the sync no
+    longer holds its claim or the connection moved to another grant)."""
     row = await conn.fetchrow(
         """
         UPDATE connections SET state = 'disconnected', failure = $3,
             last_attempted_sync_at = now(), sync_failures = sync_failures + 1,
             next_poll_at = NULL, state_version = state_version + 1,
-            sync_claimed_until = NULL, updated_at = now()
-        WHERE calendar_id = $1 AND grant_id = $2
+            sync_claimed_until = NULL, sync_claim = NULL, updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $4
         RETURNING *
         """,
-        claimed.calendar_id,
-        claimed.grant_id,
+        claimed.connection.calendar_id,
+        claimed.connection.grant_id,
         failure.model_dump(mode="json"),
+        claimed.claim,
     )
     return _maybe(row)
 
 
 async def record_retry(
-    conn: db.Connection, claimed: Connection, delay_seconds: float, full: bool
+    conn: db.Connection, claimed: ClaimedSync, delay_seconds: float
 ) -> Connection | None:
-    """Still connected after a transient failure: retry after the backoff, release the claim."""
+    """Still connected after a transient failure: retry after the backoff, release the claim
+    (None when the sync no longer holds its claim or the connection moved to another grant)."""
     row = await conn.fetchrow(
         """
         UPDATE connections SET last_attempted_sync_at = now(),
             sync_failures = sync_failures + 1,
             sync_requested_at = now() + make_interval(secs => $3),
             sync_full = sync_full OR $4,
-            state_version = state_version + 1, sync_claimed_until = NULL, updated_at = now()
-        WHERE calendar_id = $1 AND grant_id = $2
+            state_version = state_version + 1, sync_claimed_until = NULL, sync_claim = NULL,
+            updated_at = now()
+        WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $5
         RETURNING *
         """,
-        claimed.calendar_id,
-        claimed.grant_id,
+        claimed.connection.calendar_id,
+        claimed.connection.grant_id,
         delay_seconds,
-        full,
+        claimed.full_requested,
+        claimed.claim,
     )
     return _maybe(row)
 
 
 async def release_claim(
-    conn: db.Connection, calendar_id: str, retry_in_seconds: float | None, full: bool
-) -> None:
-    """End a sync that changed nothing; with a delay, count a failure and queue a retry."""
-    await conn.execute(
+    conn: db.Connection, claimed: ClaimedSync, retry_in_seconds: float | None = None
+) -> bool:
+    """End a sync that changed nothing; with a delay, count a failure and queue a retry (and a
+    full sync if one was asked). False when the sync no longer held its claim."""
+    status: str = await conn.execute(
         """
-        UPDATE connections SET sync_claimed_until = NULL,
+        UPDATE connections SET sync_claimed_until = NULL, sync_claim = NULL,
             sync_requested_at = CASE WHEN $2::float8 IS NULL THEN sync_requested_at
                 ELSE now() + make_interval(secs => $2::float8) END,
             sync_failures = sync_failures + CASE WHEN $2::float8 IS NULL THEN 0 ELSE 1 END,
-            sync_full = sync_full OR $3
-        WHERE calendar_id = $1
+            sync_full = sync_full OR ($2::float8 IS NOT NULL AND $3)
+        WHERE calendar_id = $1 AND sync_claim = $4
         """,
-        calendar_id,
+        claimed.connection.calendar_id,
         retry_in_seconds,
-        full,
+        claimed.full_requested,
+        claimed.claim,
     )
+    return status != "UPDATE 0"
 
 
 async def request_due_polls(conn: db.Connection) -> int:

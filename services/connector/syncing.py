@@ -3,6 +3,8 @@ transaction that publishes the fetched pages and the new state together.
 
 The loop is the same for every provider: open the grant, discover if needed, fetch since the
 cursor (falling back to a full listing when the cursor is no longer valid), store the result.
+A sync ends within `SYNC_BUDGET_SECONDS`, well inside its claim; should it still outlive the
+claim, its writes need the claim's token and so change nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import store
+from services.connector import accounts, store
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain import backoff, failures, paging, window
 from services.connector.domain.connections import (
@@ -39,10 +41,15 @@ from services.connector.providers.base import (
     ProviderThrottled,
     Window,
 )
+from shared.db import types as db
 from shared.ids import new_id
 from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
+
+# A sync's fetching (discovery, listings, retries and placement) must end by then; the minute
+# left of its claim is for recording the result.
+SYNC_BUDGET_SECONDS = store.CLAIM_SECONDS - 60
 
 
 def _utc_now() -> datetime:
@@ -61,14 +68,17 @@ class SyncContext:
     clock: Callable[[], datetime] = _utc_now
     jitter: Callable[[], float] = random.random  # spreads retries; not security-relevant
     page_bytes: int = paging.PAGE_BYTES
+    budget_seconds: float = SYNC_BUDGET_SECONDS
 
 
 @dataclass(frozen=True)
 class _Fetched:
     found: CalendarFound
-    changes: FetchedChanges  # `full`: to be published as a full listing (reconciled)
+    kept: window.Windowed  # what to publish, the sync window applied
+    cursor: str | None
+    full: bool  # to be published as a full listing (reconciled)
+    fetched: int  # objects fetched, before the window was applied
     username: str | None
-    listing: bool  # the objects are a listing (windowed), not only the changed ones
 
 
 class _CredentialsUnavailable(Exception):
@@ -95,7 +105,11 @@ async def sync_next(ctx: SyncContext) -> bool:
 async def sync_claimed(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
     """Fetch from the provider, then record success or failure (and release the claim)."""
     try:
-        fetched = await _fetch_with_retries(ctx, claimed)
+        async with asyncio.timeout(ctx.budget_seconds):
+            fetched = await _fetch_with_retries(ctx, claimed)
+    except TimeoutError:
+        log.warning("sync ran out of time", extra=_fields(claimed))
+        await _record_failure(ctx, claimed, FailureKind.UNREACHABLE)
     except ProviderError as exc:
         await _record_failure(ctx, claimed, exc.kind, _retry_after(exc))
     except _CredentialsUnavailable:
@@ -146,7 +160,7 @@ async def _fetch(
     if needs_discovery(connection):
         found = await provider.discover(credentials, connection.requested_platform_uuid)
         changes = await provider.fetch_changes(credentials, found.url, None, bounds)
-        return _Fetched(found, changes, username, listing=True)
+        return await _windowed(found, changes, username, bounds)
     found = _known_calendar(connection)
     cursor = None if claimed.full_requested else connection.sync_cursor
     try:
@@ -155,12 +169,29 @@ async def _fetch(
         log.info("sync cursor invalid, listing all", extra={"calendar_id": connection.calendar_id})
         changes = await provider.fetch_changes(credentials, found.url, None, bounds)
     if changes.full or connection.window_day == today:
-        return _Fetched(found, changes, username, listing=changes.full)
-    # A new day: the window moved. List again for the events that entered it, keeping the
-    # incremental removals; published as changes (the syncer keeps what it has).
+        return await _windowed(found, changes, username, bounds)
+    # A new day: the window moved. List again for the events that entered it, and keep the
+    # incremental changes (one moved past the window's end is removed); published as changes
+    # (the syncer keeps what it has). The incremental cursor is kept: it is the older one, so
+    # nothing changed while listing can be missed.
     listed = await provider.fetch_changes(credentials, found.url, None, bounds)
-    moved = FetchedChanges(listed.objects, changes.removed, listed.cursor, full=False)
-    return _Fetched(found, moved, username, listing=True)
+    kept = await asyncio.to_thread(
+        window.roll_over, changes.objects, changes.removed, listed.objects, bounds
+    )
+    fetched = len(changes.objects) + len(listed.objects)
+    return _Fetched(found, kept, changes.cursor, False, fetched, username)
+
+
+async def _windowed(
+    found: CalendarFound, changes: FetchedChanges, username: str | None, bounds: Window
+) -> _Fetched:
+    """The changes with the window applied: a listing keeps what lies in it. Placing parses
+    every object (about 0.6 ms each), so it runs in a thread, never on the event loop."""
+    kept = await asyncio.to_thread(
+        window.apply_window, changes.objects, changes.removed, bounds, listing=changes.full
+    )
+    fetched = len(changes.objects)
+    return _Fetched(found, kept, changes.cursor, changes.full, fetched, username)
 
 
 def _known_calendar(connection: Connection) -> CalendarFound:
@@ -174,11 +205,11 @@ def _known_calendar(connection: Connection) -> CalendarFound:
 
 
 async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched: _Fetched) -> None:
-    connection, changes, found = claimed.connection, fetched.changes, fetched.found
+    connection, kept, found = claimed.connection, fetched.kept, fetched.found
     today = ctx.clock().date()
     bounds = window.day_bounds(connection.sync_window, today)
-    kept = window.apply_window(changes.objects, changes.removed, bounds, listing=fetched.listing)
-    split = paging.split_pages(kept.objects, kept.removed, page_bytes=ctx.page_bytes)
+    before = kept.before if fetched.full else ()
+    split = paging.split_pages(kept.objects, kept.removed, before, page_bytes=ctx.page_bytes)
     if split.oversized:
         log.warning(
             "objects too large to publish were skipped",
@@ -189,7 +220,7 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
         calendar_id=connection.calendar_id,
         provider=connection.provider,
         sync_id=sync_id,
-        full=changes.full,
+        full=fetched.full,
         account_addresses=found.account_addresses,
         pages=split.pages,
         window=bounds,
@@ -197,27 +228,41 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
     )
     email = account_email(found.account_addresses, fetched.username)
     async with ctx.pool.acquire() as conn, conn.transaction():
+        # The account lock before any row: this sync may move the account's other calendars.
+        await store.lock_account(conn, connection.project_id, connection.provider, claimed.account)
         updated = await store.record_success(
-            conn, connection, found, email, changes.cursor, ctx.poll_interval_seconds, today
+            conn, claimed, found, email, fetched.cursor, ctx.poll_interval_seconds, today
         )
         if updated is None:
-            await store.release_claim(conn, connection.calendar_id, None, False)
+            await _drop_result(conn, claimed)
             return
         for message in messages:
             await outbox.enqueue(conn, message, updated.project_id)
         await outbox.enqueue(conn, state_changed(updated), updated.project_id)
+        await accounts.adopt_verified(conn, updated)
     log.info(
         "calendar synced",
         extra={
             "calendar_id": connection.calendar_id,
             "sync_id": sync_id,
-            "full": changes.full,
+            "full": fetched.full,
             "objects": len(kept.objects),
             "removed": len(kept.removed),
-            "outside_window": len(changes.objects) - len(kept.objects),
+            "outside_window": fetched.fetched - len(kept.objects),
             "pages": len(messages),
         },
     )
+
+
+async def _drop_result(conn: db.Connection, claimed: store.ClaimedSync) -> None:
+    """The sync's result no longer applies: new credentials or a deletion came meanwhile (its
+    claim is released), or its claim lapsed and another sync took over (nothing to release)."""
+    if not await store.release_claim(conn, claimed):
+        log.warning("sync outlived its claim; its result is dropped", extra=_fields(claimed))
+
+
+def _fields(claimed: store.ClaimedSync) -> dict[str, str]:
+    return {"calendar_id": claimed.connection.calendar_id}
 
 
 def _retry_after(exc: ProviderError) -> timedelta | None:
@@ -244,12 +289,12 @@ async def _record_failure(
     )
     async with ctx.pool.acquire() as conn, conn.transaction():
         if isinstance(decision, failures.Disconnect):
-            updated = await store.record_disconnect(conn, connection, decision.failure)
+            updated = await store.record_disconnect(conn, claimed, decision.failure)
         else:
             delay = decision.delay.total_seconds()
-            updated = await store.record_retry(conn, connection, delay, claimed.full_requested)
+            updated = await store.record_retry(conn, claimed, delay)
         if updated is None:
-            await store.release_claim(conn, connection.calendar_id, None, False)
+            await _drop_result(conn, claimed)
             return
         await outbox.enqueue(conn, state_changed(updated), updated.project_id)
     log.warning(
@@ -268,7 +313,7 @@ async def _abandon(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
     delay = backoff.resync_delay(connection.sync_failures + 1, ctx.jitter()).total_seconds()
     try:
         async with ctx.pool.acquire() as conn:
-            await store.release_claim(conn, connection.calendar_id, delay, claimed.full_requested)
+            await store.release_claim(conn, claimed, delay)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         log.warning(
             "could not release sync claim",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from typing import Any
 
 import asyncpg
 
@@ -33,8 +34,10 @@ class SyncWorker:
         self._idle_poll = idle_poll_seconds
         self._poll_check = poll_check_seconds
         self._wake = asyncio.Event()
+        self._running: asyncio.Task[Any] | None = None
 
     async def run(self) -> None:
+        self._running = asyncio.current_task()
         listener = await self._ctx.pool.acquire()
         await listener.add_listener(store.SYNC_CHANNEL, self._on_notify)
         try:
@@ -46,6 +49,14 @@ class SyncWorker:
             with suppress(*_DB_ERRORS):
                 await listener.remove_listener(store.SYNC_CHANNEL, self._on_notify)
             await self._ctx.pool.release(listener)
+
+    async def stop(self) -> None:
+        """Cancel the loops (a sync in flight is cut off, its claim lapses) and wait for them."""
+        running = self._running
+        if running is None or running.done():
+            return
+        running.cancel()
+        await asyncio.wait({running})
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

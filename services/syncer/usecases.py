@@ -109,17 +109,19 @@ async def _apply_page(
 async def _delete_unlisted(
     conn: Connection, envelope: Envelope, page: ProviderChangesFetched, version: int
 ) -> int:
-    """Full-listing reconciliation: live events no page of this sync listed are gone, unless
-    they only slid out of the window's past edge."""
+    """Full-listing reconciliation: live events no page of this sync listed (nor named as
+    seen before the window) are gone, unless they only slid out of the window's past edge."""
     unlisted = await store.load_unlisted_events(conn, page.calendar_id, page.sync_id)
     transitions = reconcile.unlisted_gone(unlisted, page.window_start)
     return await _write(conn, envelope, page, transitions, version)
 
 
 def _listed(page: ProviderChangesFetched) -> list[str]:
-    """Objects the page lists as present (mapped or not): full reconciliation keeps their events."""
+    """Objects the page lists as present (mapped or not, or seen before the window): full
+    reconciliation keeps their events."""
     removed = set(page.removed)
-    return [o.provider_object_id for o in page.objects if o.provider_object_id not in removed]
+    present = [o.provider_object_id for o in page.objects] + list(page.before_window)
+    return [object_id for object_id in present if object_id not in removed]
 
 
 async def _write(

@@ -44,6 +44,9 @@ class ProviderChangesFetched(Payload):
     # in [window_start, window_end), so reconciling a full listing concerns that range only.
     window_start: datetime | None = None
     window_end: datetime | None = None
+    # Listing pages only: objects the connector saw but left out because every event of theirs
+    # ended before `window_start`. They still exist, so reconciling the listing keeps them.
+    before_window: tuple[str, ...] = ()
 
     def key(self) -> str:
         return self.calendar_id

@@ -21,6 +21,7 @@ MAX_OBJECT_BYTES = 900_000
 class Page:
     objects: list[ProviderObject] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    before_window: list[str] = field(default_factory=list)
     size: int = 0
 
 
@@ -40,6 +41,7 @@ def encoded_size(value: ProviderObject | str) -> int:
 def split_pages(
     objects: tuple[ProviderObject, ...] | list[ProviderObject],
     removed: tuple[str, ...] | list[str],
+    before_window: tuple[str, ...] | list[str] = (),
     *,
     page_bytes: int = PAGE_BYTES,
     max_object_bytes: int = MAX_OBJECT_BYTES,
@@ -47,8 +49,9 @@ def split_pages(
     """Pages of at most `page_bytes` each (one big object may fill a page alone); never empty."""
     pages = [Page()]
     oversized: list[str] = []
-    for item in [*objects, *removed]:
-        size = encoded_size(item)
+    items = [*objects, *((r, False) for r in removed), *((b, True) for b in before_window)]
+    for item in items:
+        size = encoded_size(item if isinstance(item, ProviderObject) else item[0])
         if isinstance(item, ProviderObject) and size > max_object_bytes:
             oversized.append(item.provider_object_id)
             continue
@@ -58,8 +61,10 @@ def split_pages(
             pages.append(page)
         if isinstance(item, ProviderObject):
             page.objects.append(item)
+        elif item[1]:
+            page.before_window.append(item[0])
         else:
-            page.removed.append(item)
+            page.removed.append(item[0])
         page.size += size
     return Paging(pages, oversized)
 
@@ -89,6 +94,7 @@ def changes_messages(
             account_addresses=account_addresses,
             objects=tuple(page.objects),
             removed=tuple(page.removed),
+            before_window=tuple(page.before_window),
             window_start=window[0] if window else None,
             window_end=window[1] if window else None,
         )

@@ -36,8 +36,12 @@ def day_bounds(window: SyncWindow, today: date) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Windowed:
+    """What to publish: objects, removed ids, and (listings) the ids left out because every
+    event of theirs ended before the window, so reconciling a full listing keeps them."""
+
     objects: tuple[ProviderObject, ...]
     removed: tuple[str, ...]
+    before: tuple[str, ...] = ()
 
 
 def apply_window(
@@ -48,19 +52,43 @@ def apply_window(
     listing: bool,
 ) -> Windowed:
     """A listing keeps what lies in the window (and what cannot be placed, for the syncer to
-    report). A change moved past the window's end is reported removed, so its event goes;
-    a change to a past event passes through."""
+    report), noting what lies before it. A change moved past the window's end is reported
+    removed, so its event goes; a change to a past event passes through.
+
+    CPU work (every object is parsed): callers on an event loop run it in a thread."""
     kept: list[ProviderObject] = []
     gone = list(removed)
+    before: list[str] = []
     for item in objects:
         where = place_object(item, bounds)
         if where in (Placement.INSIDE, Placement.UNKNOWN):
             kept.append(item)
-        elif not listing and where is Placement.AFTER:
-            gone.append(item.provider_object_id)
-        elif not listing:
+        elif where is Placement.AFTER:
+            if not listing:
+                gone.append(item.provider_object_id)
+        elif listing:
+            before.append(item.provider_object_id)
+        else:
             kept.append(item)
-    return Windowed(tuple(kept), tuple(gone))
+    return Windowed(tuple(kept), tuple(gone), tuple(before))
+
+
+def roll_over(
+    changed: Sequence[ProviderObject],
+    removed: Sequence[str],
+    listed: Sequence[ProviderObject],
+    bounds: tuple[datetime, datetime],
+) -> Windowed:
+    """A new day's sync: the incremental changes under the change rules (moved past the
+    window's end → removed, into the past → passed on), merged with a listing of the moved
+    window for what entered it. The listing was fetched last, so it wins for an object in
+    both. Published as changes, never as a full listing."""
+    changes = apply_window(changed, removed, bounds, listing=False)
+    listing = apply_window(listed, (), bounds, listing=True)
+    listed_ids = {item.provider_object_id for item in listing.objects}
+    objects = [o for o in changes.objects if o.provider_object_id not in listed_ids]
+    gone = [object_id for object_id in changes.removed if object_id not in listed_ids]
+    return Windowed((*objects, *listing.objects), tuple(gone))
 
 
 def place_object(item: ProviderObject, bounds: tuple[datetime, datetime]) -> Placement:

@@ -1,17 +1,21 @@
 """Authorized requests for one operation (a sync, a listing): bearer auth, one refresh and
 retry on 401, the account's request budget, and the provider-neutral failure classes.
 
-401 twice (a fresh token refused too) → `GrantRevoked`; 429 → `ProviderThrottled` with the
-provider's `Retry-After`; 5xx → `ProviderUnavailable`. Every other answer goes back to the
+401 twice (a fresh token refused too) → `GrantRevoked`; 429, and a 503 that says when to come
+back (`Retry-After`, as Graph throttles, providers.md §2.6) → `ProviderThrottled` with that
+wait; other 5xx → `ProviderUnavailable`. Every other answer goes back to the
 provider module, which knows its error bodies (Google's 403 rate-limit reasons, 410, 404).
-A spent budget waits up to `max_wait` seconds, else the operation ends as throttled.
+A spent budget waits up to `max_wait` seconds, else the operation ends as throttled. A
+`concurrency` semaphore (shared by the account's operations) bounds its requests in flight
+(Graph: 4 per mailbox).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -41,32 +45,56 @@ class OAuthSession:
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     max_wait: float = MAX_BUDGET_WAIT_SECONDS
+    concurrency: asyncio.Semaphore | None = None
     _token: str | None = field(default=None, repr=False)
 
-    async def get(self, url: str, params: Mapping[str, str] | None = None) -> json_http.Answer:
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> json_http.Answer:
         """GET `url` as the account; raises the failure classes above."""
         token = self._token or await self.tokens.access_token(self.client)
-        answer = await self._send(url, params, token)
+        answer = await self._send(url, params, headers, token)
         if answer.status == 401:
             token = await self.tokens.access_token(self.client, refused=token)
-            answer = await self._send(url, params, token)
+            answer = await self._send(url, params, headers, token)
             if answer.status == 401:
                 raise GrantRevoked("the API refused a freshly refreshed access token")
         self._token = token
-        if answer.status == 429:
-            raise ProviderThrottled("HTTP 429", json_http.retry_after(answer.headers))
+        retry_after = json_http.retry_after(answer.headers)
+        if answer.status == 429 or (answer.status == 503 and retry_after is not None):
+            raise ProviderThrottled(f"HTTP {answer.status}", retry_after)
         if answer.status >= 500:
             raise ProviderUnavailable(f"HTTP {answer.status}")
         return answer
 
     async def _send(
-        self, url: str, params: Mapping[str, str] | None, token: str
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        extra_headers: Mapping[str, str] | None,
+        token: str,
     ) -> json_http.Answer:
         wait = self.budget.reserve(self.budget_key, self.monotonic())
         if wait > self.max_wait:
             raise ProviderThrottled("the account's request budget is spent", retry_after=wait)
         if wait > 0:
             await self.sleep(wait)
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        headers = {
+            **(extra_headers or {}),
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+        }
         request = self.client.build_request("GET", url, params=params, headers=headers)
-        return await json_http.send(self.client, request, self.limits)
+        async with self._slot():
+            return await json_http.send(self.client, request, self.limits)
+
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        if self.concurrency is None:
+            yield
+            return
+        async with self.concurrency:
+            yield

@@ -35,10 +35,17 @@ class AppleCredentials(BaseModel):
 class AppleProvider:
     """`CalendarProvider[AppleCredentials]`; `url` is the entry point (a setting, not input)."""
 
-    def __init__(self, limits: HttpLimits, url: str = DEFAULT_URL) -> None:
+    def __init__(self, limits: HttpLimits, threads: int, url: str = DEFAULT_URL) -> None:
         self._url = url
         entry_host = urlsplit(url).hostname
-        self._server = DavServer(limits, host_aliases=(entry_host,) if entry_host else ())
+        self._server = DavServer(limits, threads, (entry_host,) if entry_host else ())
+
+    @property
+    def threads(self) -> int:
+        return self._server.threads
+
+    def close(self) -> None:
+        self._server.close()
 
     def parse_credentials(
         self, raw: Mapping[str, Any], grant: GrantRef | None = None

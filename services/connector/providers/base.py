@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 
@@ -134,6 +134,15 @@ class FetchedChanges:
     removed: tuple[str, ...]
     cursor: str | None
     full: bool
+
+
+@runtime_checkable
+class HoldsThreads(Protocol):
+    """A provider with threads of its own (the CalDAV ones), let go at shutdown."""
+
+    def close(self) -> None:
+        """Release the threads (work in flight ends at its deadline); a later use starts anew."""
+        ...
 
 
 class CalendarProvider(Protocol[C]):

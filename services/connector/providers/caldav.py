@@ -36,8 +36,15 @@ class CaldavCredentials(BaseModel):
 class CaldavProvider:
     """`CalendarProvider[CaldavCredentials]`."""
 
-    def __init__(self, limits: HttpLimits) -> None:
-        self._server = DavServer(limits)
+    def __init__(self, limits: HttpLimits, threads: int) -> None:
+        self._server = DavServer(limits, threads)
+
+    @property
+    def threads(self) -> int:
+        return self._server.threads
+
+    def close(self) -> None:
+        self._server.close()
 
     def parse_credentials(
         self, raw: Mapping[str, Any], grant: GrantRef | None = None

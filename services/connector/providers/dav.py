@@ -36,6 +36,7 @@ from services.connector.providers.base import (
     InvalidCredentials,
     InvalidSyncCursor,
     ProviderError,
+    ProviderThrottled,
     ProviderUnavailable,
     ServerUnreachable,
     UrlNotAllowed,
@@ -67,8 +68,8 @@ DISCOVERY_REQUESTS = 6
 SYNC_REQUESTS = 10
 MAX_SYNC_REQUESTS = 50
 # Provider work runs on each server's own threads, not the loop's default executor (which
-# `getaddrinfo` needs): a few more than the sync workers, so API listings are not starved.
-THREADS = 8
+# `getaddrinfo` needs): one per sync worker plus a few, so API listings are not starved.
+LISTING_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,23 @@ class DavServer:
     resources as the calendar's host (iCloud's entry host beside its partition hosts)."""
 
     def __init__(
-        self, limits: HttpLimits, host_aliases: tuple[str, ...] = (), threads: int = THREADS
+        self, limits: HttpLimits, threads: int, host_aliases: tuple[str, ...] = ()
     ) -> None:
         self._limits = limits
         self._host_aliases = host_aliases
-        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="dav")
+        self.threads = threads
+        self._executor: ThreadPoolExecutor | None = None  # started on first use
+
+    def close(self) -> None:
+        """Let the threads go (work in flight ends at its deadline); a later use starts anew."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="dav")
+        return self._executor
 
     async def list_calendars(self, account: DavAccount) -> AccountCalendars:
         return await self._in_thread(LISTING_REQUESTS, self._list, account)
@@ -121,7 +134,7 @@ class DavServer:
         deadline = Deadline(requests * seconds, MAX_SYNC_REQUESTS * seconds)
         context = contextvars.copy_context()  # log fields (correlation id), as `to_thread` does
         run = functools.partial(context.run, work, deadline, *args)
-        done = asyncio.get_running_loop().run_in_executor(self._threads, run)
+        done = asyncio.get_running_loop().run_in_executor(self._pool(), run)
         try:
             return await _within(done, deadline)
         finally:
@@ -132,11 +145,11 @@ class DavServer:
     def _list(self, deadline: Deadline, account: DavAccount) -> AccountCalendars:
         failure: ProviderError | None = None
         for url in entry_urls(account.url):
-            with self._client(url, account, deadline) as client, _translated():
+            with self._client(url, account, deadline) as client, _translated(login=True):
                 try:
                     principal = client.principal()
                 except (error.NotFoundError, error.PropfindError) as exc:
-                    failure = failure or provider_error(exc)
+                    failure = failure or provider_error(exc, login=True)
                     continue  # not a DAV entry point: try the RFC 6764 well-known URI
                 entries = tuple(_entry(calendar) for calendar in principal.calendars())
                 addresses = _mailto_addresses(principal)
@@ -171,7 +184,7 @@ class DavServer:
                 password=account.password.get_secret_value(),
                 timeout=max(1, round(self._limits.request_seconds)),
                 enable_rfc6764=False,  # its DNS and well-known lookups bypass our guard
-                rate_limit_handle=False,  # a 429 fails the sync (backoff), no sleeping thread
+                rate_limit_handle=False,  # a 429 ends the sync as throttled, no sleeping thread
             )
         for alias in self._host_aliases:
             client.url = client.url.with_host_alias(alias)
@@ -228,8 +241,9 @@ def _mailto_addresses(principal: Any) -> tuple[str, ...]:
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
-    """Raise client-library failures as provider errors (fixed texts, no provider output)."""
+def _translated(*, login: bool = False) -> Iterator[None]:
+    """Raise client-library failures as provider errors (fixed texts, no provider output);
+    `login`: the requests log in and list the account (discovery)."""
     try:
         yield
     except ProviderError:
@@ -241,13 +255,14 @@ def _translated() -> Iterator[None]:
         OSError,
         ResponseTooLarge,
     ) as exc:
-        raise provider_error(exc) from None
+        raise provider_error(exc, login=login) from None
     except ValueError:  # caldav refusing a URL it cannot join with its base
         raise ProviderError("unusable URL") from None
 
 
-def provider_error(exc: Exception) -> ProviderError:
-    """The provider error a caldav, HTTP or SSRF-guard exception stands for."""
+def provider_error(exc: Exception, *, login: bool = False) -> ProviderError:
+    """The provider error a caldav, HTTP or SSRF-guard exception stands for; `login`: it
+    came from logging in and listing the account (discovery)."""
     if isinstance(exc, ssrf.UnresolvableHost):
         return ServerUnreachable("host name does not resolve")
     if isinstance(exc, ssrf.UnsafeUrl):
@@ -255,7 +270,7 @@ def provider_error(exc: Exception) -> ProviderError:
     if isinstance(exc, ResponseTooLarge):
         return ProviderError("response too large")
     if isinstance(exc, error.DAVError):
-        return _dav_error(exc)
+        return _dav_error(exc, login)
     if isinstance(exc, TimeoutError | http.exceptions.Timeout):
         return ProviderUnavailable(type(exc).__name__)
     if isinstance(exc, ConnectionError | http.exceptions.ConnectionError):
@@ -263,14 +278,21 @@ def provider_error(exc: Exception) -> ProviderError:
     return ProviderUnavailable(type(exc).__name__)
 
 
-def _dav_error(exc: error.DAVError) -> ProviderError:
+def _dav_error(exc: error.DAVError, login: bool) -> ProviderError:
     status = getattr(exc, "status", None)
     if _VALID_SYNC_TOKEN in (getattr(exc, "preconditions", None) or []):
         return InvalidSyncCursor("sync token no longer valid")
-    if status in (401, 403) or isinstance(exc, error.AuthorizationError):
+    if isinstance(exc, error.RateLimitError):  # 429, or 503 with a Retry-After (RFC 9110 §10.2.3)
+        return ProviderThrottled(f"HTTP {status}", retry_after=exc.retry_after_seconds)
+    if status == 401 or (status is None and isinstance(exc, error.AuthorizationError)):
         return InvalidCredentials(f"HTTP {status}")
+    if status == 403:
+        # RFC 9110 §15.5.4: the credentials were understood. Refused at login (the principal
+        # or its calendars), the account cannot be read with them; on the calendar later, it
+        # is a permission (or a server's overload guard) that a retry may outlive.
+        return InvalidCredentials("HTTP 403") if login else ProviderError("HTTP 403")
     if status == 404 or isinstance(exc, error.NotFoundError):
         return CalendarNotFound("HTTP 404")
-    if isinstance(exc, error.RateLimitError) or (status is not None and status >= 500):
+    if status is not None and status >= 500:
         return ProviderUnavailable(f"HTTP {status}")
     return ProviderError(f"{type(exc).__name__} HTTP {status}")

@@ -72,18 +72,24 @@ def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
 
 
 def unlisted_gone(rows: Iterable[StoredEvent], window_start: datetime | None) -> list[Transition]:
-    """Full-listing reconciliation: a listing holds only objects with an event in the sync
-    window, so an unlisted one-off event that ended before the window's start has merely slid
-    out of it and is kept (pruned later by retention); every other unlisted event is gone. A
-    recurring event is judged by its object, which is listed while any instance is in the
-    window."""
+    """Full-listing reconciliation: every unlisted live event is gone, except one that carries
+    its own time (a one-off event, an instance or an override: not a series master) and ended
+    at or before the window's start. That one merely slid out of the window (a listing holds
+    only objects with an event in it; Google's never returns instances before `timeMin`) and
+    is kept, pruned later by retention. Objects the connector saw before the window are
+    marked listed (`before_window`), so their masters are kept too."""
     return gone(r for r in rows if not _slid_out(r.state, window_start))
 
 
 def _slid_out(event: EventState, window_start: datetime | None) -> bool:
-    if window_start is None or event.is_recurring:
-        return False
+    if window_start is None or is_series_master(event):
+        return False  # a master's stored times are its first occurrence, not its last
     return _instant(event.end_time) <= window_start
+
+
+def is_series_master(event: EventState) -> bool:
+    """A recurring event standing for its whole series (its times are the first occurrence's)."""
+    return event.is_recurring and event.original_start_time is None and not event.is_exception
 
 
 def _instant(value: datetime | date) -> datetime:

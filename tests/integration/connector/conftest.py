@@ -8,7 +8,7 @@ import asyncio
 import base64
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from caldav.davclient import DAVClient
 from rollcall.bootstrap import DatabaseLayout
 from services.connector import app as composition
 from services.connector import connecting, handlers, syncing
+from services.connector.providers.base import HoldsThreads
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from shared.contracts.connections import ConnectCalendar, Provider, SyncWindow
@@ -137,8 +138,12 @@ class Connector:
 
 
 @pytest.fixture
-def connector(pool: asyncpg.Pool[Any]) -> Connector:
-    return Connector(pool, connector_settings())
+def connector(pool: asyncpg.Pool[Any]) -> Iterator[Connector]:
+    wired = Connector(pool, connector_settings())
+    yield wired
+    for provider in wired.providers.values():
+        if isinstance(provider, HoldsThreads):
+            provider.close()
 
 
 def credentials(

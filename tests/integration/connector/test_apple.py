@@ -28,7 +28,7 @@ async def test_discovery_and_sync_follow_the_partition_host(
     icloud: FakeIcloud, radicale: Radicale
 ) -> None:
     calendar = await RadicaleCalendar(radicale, "alice", "Apple").create(2)
-    provider = AppleProvider(LIMITS, icloud.entry_url)
+    provider = AppleProvider(LIMITS, 4, icloud.entry_url)
     credentials = provider.parse_credentials(
         {"apple_id": "alice", "app_specific_password": "alice-secret"}
     )
@@ -49,7 +49,7 @@ async def test_listing_marks_the_default_calendar_and_uses_the_apple_id(
     icloud: FakeIcloud, radicale: Radicale
 ) -> None:
     await RadicaleCalendar(radicale, "alice", "Listed").create(0)
-    provider = AppleProvider(LIMITS, icloud.entry_url)
+    provider = AppleProvider(LIMITS, 4, icloud.entry_url)
     credentials = provider.parse_credentials(
         {"apple_id": "Alice@Example.com ", "app_specific_password": "x"}
     )
@@ -66,7 +66,7 @@ async def test_listing_marks_the_default_calendar_and_uses_the_apple_id(
 
 
 def test_apple_credentials_have_their_own_shape() -> None:
-    provider = AppleProvider(LIMITS)
+    provider = AppleProvider(LIMITS, 4)
     with pytest.raises(InvalidCredentialsShape) as caught:
         provider.parse_credentials({"url": "https://x/", "username": "a", "password": "b"})
     fields = {e["field"] for e in caught.value.errors}

@@ -84,7 +84,7 @@ def _by_path(changes: FetchedChanges) -> dict[str, tuple[str, str | None]]:
 
 
 async def _fetch(proxy: DyingProxy, filled: Filled, cursor: str | None) -> FetchedChanges:
-    provider = CaldavProvider(LIMITS)
+    provider = CaldavProvider(LIMITS, 4)
     raw = {"url": proxy.url, "username": filled.username, "password": filled.password}
     calendar_url = proxy.url.rstrip("/") + filled.path
     return await provider.fetch_changes(provider.parse_credentials(raw), calendar_url, cursor)

@@ -4,7 +4,11 @@ calendar, and a connected calendar whose server goes away.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from rollcall.dev.ports import free_port
 from shared.contracts.calendars import CalendarStateChanged
@@ -120,3 +124,45 @@ async def test_a_connected_calendar_stays_connected_and_retries_when_its_server_
     now = datetime.now(UTC)
     assert now < row["sync_requested_at"] <= now + timedelta(seconds=6)
     assert connector.sleeps == []  # connected calendars retry later, not inline
+
+
+class _Busy(BaseHTTPRequestHandler):
+    """A CalDAV server asking every client to come back in two minutes."""
+
+    def _too_many(self) -> None:
+        self.send_response(429)
+        self.send_header("Retry-After", "120")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = _too_many
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@contextmanager
+def _busy_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_throttling_caldav_server_is_retried_after_its_retry_after(
+    connector: Connector,
+) -> None:
+    with _busy_server() as url:
+        await connector.register("cal_busy", {"url": url, "username": "a", "password": "b"})
+        await connector.connect("cal_busy")
+        await connector.run_syncs()
+
+    row = await connector.row("cal_busy")
+    assert row["state"] == "connecting" and row["failure"] is None  # never disconnected
+    assert connector.sleeps == []  # no quick connect retries against a throttling server
+    now = datetime.now(UTC)
+    assert now + timedelta(seconds=110) < row["sync_requested_at"] <= now + timedelta(seconds=121)

@@ -15,6 +15,7 @@ from rollcall.bootstrap import DatabaseLayout
 from services.connector.credentials import Keyring, Sealed, associated_data
 from services.connector.rotation import rotate_keys
 from shared.contracts.calendars import CalendarStateChanged
+from shared.contracts.connections import ResyncCalendar
 from tests.integration.connector.conftest import Connector, RadicaleCalendar, credentials
 from tests.servers import Radicale
 
@@ -66,6 +67,64 @@ async def test_new_credentials_for_the_account_reconnect_its_disconnected_calend
         if e.payload["calendar_id"] == "cal_h"
     ]
     assert [s.state for s in states] == ["disconnected", "connecting", "connected"]
+
+
+async def _three_connected(connector: Connector, radicale: Radicale) -> list[str]:
+    calendar_ids = []
+    for number in range(3):
+        calendar = await RadicaleCalendar(radicale, "alice", f"Working{number}").create(1)
+        await connector.register(f"cal_ok{number}", credentials(radicale), calendar.url)
+        await connector.connect(f"cal_ok{number}")
+        calendar_ids.append(f"cal_ok{number}")
+    await connector.run_syncs()
+    return calendar_ids
+
+
+async def _states_of(connector: Connector, calendar_ids: list[str]) -> set[str]:
+    rows = await connector.pool.fetch(
+        "SELECT state FROM connections WHERE calendar_id = ANY($1::text[])", calendar_ids
+    )
+    return {row["state"] for row in rows}
+
+
+async def test_a_mistyped_password_for_a_new_calendar_leaves_the_working_ones_alone(
+    connector: Connector, radicale: Radicale
+) -> None:
+    working = await _three_connected(connector, radicale)
+    grant = await _grant_of(connector, working[0])
+    fourth = await RadicaleCalendar(radicale, "alice", "Fourth").create(1)
+
+    await connector.register("cal_typo", credentials(radicale, password="not-it-9"), fourth.url)
+    # Registered, no connect command yet (or never: the gateway lost a deduplication race).
+    assert {await _grant_of(connector, c) for c in working} == {grant}
+    await connector.connect("cal_typo")
+    for calendar_id in working:
+        await connector.deliver(ResyncCalendar(calendar_id=calendar_id))
+    await connector.run_syncs()
+
+    assert (await connector.row("cal_typo"))["state"] == "disconnected"
+    assert await _states_of(connector, working) == {"connected"}
+    assert {await _grant_of(connector, c) for c in working} == {grant}
+
+
+async def test_the_account_moves_to_new_credentials_once_they_have_synced(
+    connector: Connector, radicale: Radicale
+) -> None:
+    working = await _three_connected(connector, radicale)
+    old_grant = await _grant_of(connector, working[0])
+    fourth = await RadicaleCalendar(radicale, "alice", "Fourth").create(1)
+    other_spelling = {**credentials(radicale), "url": radicale.url.rstrip("/")}  # same account
+
+    await connector.register("cal_new", other_spelling, fourth.url)
+    new_grant = await _grant_of(connector, "cal_new")
+    assert new_grant != old_grant
+    assert {await _grant_of(connector, c) for c in working} == {old_grant}
+    await connector.connect("cal_new")
+    await connector.run_syncs()
+
+    assert {await _grant_of(connector, c) for c in [*working, "cal_new"]} == {new_grant}
+    assert await _states_of(connector, [*working, "cal_new"]) == {"connected"}
+    assert await connector.pool.fetchval("SELECT array_agg(id) FROM grants") == [new_grant]
 
 
 async def test_a_ciphertext_copied_onto_another_row_does_not_open(

@@ -27,6 +27,7 @@ async def test_migrations_create_the_connector_tables(pool: asyncpg.Pool[Any]) -
         "sync_requested_at",
         "sync_full",
         "sync_claimed_until",
+        "sync_claim",
         "sync_failures",
         "next_poll_at",
     } <= columns["connections"]

@@ -55,7 +55,7 @@ def redirecting_server() -> Iterator[str]:
 
 
 async def test_a_redirect_to_a_private_address_is_not_followed(redirecting_server: str) -> None:
-    provider = CaldavProvider(LIMITS)
+    provider = CaldavProvider(LIMITS, 4)
     creds = provider.parse_credentials(
         {"url": redirecting_server, "username": "a", "password": "b"}
     )
@@ -67,7 +67,7 @@ async def test_a_redirect_to_a_private_address_is_not_followed(redirecting_serve
 async def test_a_loopback_server_is_refused_when_loopback_is_not_allowed(
     radicale: Radicale,
 ) -> None:
-    provider = CaldavProvider(replace(LIMITS, allow_loopback=False))
+    provider = CaldavProvider(replace(LIMITS, allow_loopback=False), 4)
     creds = provider.parse_credentials(credentials(radicale))
     with pytest.raises(UrlNotAllowed):
         await provider.discover(creds, None)
@@ -138,7 +138,7 @@ def hostile_server() -> Iterator[str]:
 
 
 async def test_a_response_over_the_size_cap_is_refused(hostile_server: str) -> None:
-    provider = CaldavProvider(replace(LIMITS, max_response_bytes=1 << 20))
+    provider = CaldavProvider(replace(LIMITS, max_response_bytes=1 << 20), 4)
     creds = provider.parse_credentials(
         {"url": f"{hostile_server}/huge/", "username": "a", "password": "b"}
     )
@@ -149,7 +149,7 @@ async def test_a_response_over_the_size_cap_is_refused(hostile_server: str) -> N
 async def test_a_server_that_drips_its_answer_is_cut_off_at_the_deadline(
     hostile_server: str,
 ) -> None:
-    provider = CaldavProvider(replace(LIMITS, request_seconds=1.0))
+    provider = CaldavProvider(replace(LIMITS, request_seconds=1.0), 4)
     creds = provider.parse_credentials(
         {"url": f"{hostile_server}/slow/", "username": "a", "password": "b"}
     )
@@ -162,7 +162,7 @@ async def test_a_server_that_drips_its_answer_is_cut_off_at_the_deadline(
 async def test_a_server_that_drips_its_headers_is_cut_off_at_the_request_deadline(
     hostile_server: str,
 ) -> None:
-    provider = CaldavProvider(replace(LIMITS, request_seconds=1.0))
+    provider = CaldavProvider(replace(LIMITS, request_seconds=1.0), 4)
     url = f"{hostile_server}/drip-headers/"
     creds = provider.parse_credentials({"url": url, "username": "a", "password": "b"})
     with pytest.raises(ProviderUnavailable):
@@ -177,7 +177,7 @@ async def test_an_operation_out_of_time_sends_no_further_request(radicale: Radic
     password = SecretStr(radicale.users["alice"])
     with running_dying_proxy(radicale.url) as proxy:
         proxied = DavAccount(proxy.url, "alice", password)
-        await DavServer(LIMITS).list_calendars(proxied)
+        await DavServer(LIMITS, 4).list_calendars(proxied)
         needed = len(proxy.seen)
         proxy.seen.clear()
         proxy.delay = 0.4
@@ -198,7 +198,7 @@ async def test_listing_returns_every_event_calendar_with_its_properties(
     radicale: Radicale, xandikos: str
 ) -> None:
     await RadicaleCalendar(radicale, "alice", "Listing").create(0)
-    provider = CaldavProvider(LIMITS)
+    provider = CaldavProvider(LIMITS, 4)
     listing = await provider.list_calendars(provider.parse_credentials(credentials(radicale)))
     names = {c.name: c for c in listing.calendars}
     assert names["Listing"].holds_events and names["Listing"].writable

@@ -15,7 +15,7 @@ from tests.integration.connector.conftest import (
     RadicaleCalendar,
     credentials,
 )
-from tests.servers import Radicale
+from tests.servers import Radicale, running_radicale
 
 CHANGES = ProviderChangesFetched.TYPE
 STATE = CalendarStateChanged.TYPE
@@ -136,11 +136,14 @@ async def test_an_empty_incremental_sync_still_sends_a_final_page(
 async def test_discovery_without_a_platform_uuid_picks_the_first_event_calendar(
     connector: Connector, radicale: Radicale
 ) -> None:
-    # Only this test gives Bob calendars, so his first event calendar is this one.
-    calendar = await RadicaleCalendar(radicale, "bob", "Home").create(1)
-    await connector.register("cal_home", credentials(radicale, "bob"))
-    await connector.connect("cal_home")
-    await connector.run_syncs()
+    # A Radicale of its own: other modules (the e2e ones) add calendars to the shared one's
+    # users, which would change which calendar comes first. (`radicale` makes sure the
+    # Radicale launcher knows which Python to run.)
+    with running_radicale({"dana": "dana-secret"}) as server:
+        calendar = await RadicaleCalendar(server, "dana", "Home").create(1)
+        await connector.register("cal_home", credentials(server, "dana"))
+        await connector.connect("cal_home")
+        await connector.run_syncs()
 
     [state] = await _states(connector)
     assert state.state == "connected"
@@ -175,6 +178,7 @@ async def test_only_objects_in_the_window_are_published_and_the_window_moves_dai
 
     [page] = await _pages(connector)
     assert [o.data.count("Event 0") for o in page.objects] == [1]  # neither far nor old
+    assert [url.endswith("-8.ics") for url in page.before_window] == [True]  # old, not gone
     assert page.window_start is not None and page.window_end is not None
     assert page.window_end - page.window_start == timedelta(days=38)
 
@@ -195,3 +199,27 @@ async def test_only_objects_in_the_window_are_published_and_the_window_moves_dai
     assert not page.full  # what the syncer has stays; what entered the window arrives
     assert ["Far ahead edited" in o.data for o in page.objects] == [True]
     assert (await connector.row("cal_work"))["window_day"] == later.date()
+
+
+async def test_a_new_days_sync_publishes_changes_that_left_the_window(
+    connector: Connector, radicale: Radicale
+) -> None:
+    """Just before midnight UTC a meeting moves four months out, another into the past: the
+    next day's sync lists the moved window again, yet still reports both changes."""
+    calendar = await _connected(connector, radicale, events=2)  # 7 days back, 30 ahead
+    [first] = await _pages(connector)
+    moved_out = next(o.provider_object_id for o in first.objects if "Event 0" in o.data)
+    await calendar.save(0, "Moved far out", days_ahead=120)
+    await calendar.save(1, "Moved into the past", days_ahead=-20)
+
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    connector.sync = replace(connector.sync, clock=lambda: tomorrow)
+    await connector.pool.execute("TRUNCATE outbox")
+    await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
+    await connector.run_syncs()
+
+    [page] = await _pages(connector)
+    assert not page.full
+    assert page.removed == (moved_out,)  # the API must not keep its old time
+    assert ["Moved into the past" in o.data for o in page.objects] == [True]
+    assert (await connector.row("cal_work"))["window_day"] == tomorrow.date()

@@ -21,7 +21,7 @@ EVENT = (
 
 
 async def test_discovery_sync_and_an_invalid_token_on_xandikos(xandikos: str) -> None:
-    provider = CaldavProvider(LIMITS)
+    provider = CaldavProvider(LIMITS, 4)
     credentials = provider.parse_credentials({"url": xandikos, "username": "u", "password": "p"})
     found = await provider.discover(credentials, None)
     assert found.url == xandikos + "user/calendars/calendar/"

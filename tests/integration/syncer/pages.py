@@ -62,6 +62,15 @@ def page(
     )
 
 
+def google_page(
+    calendar_id: str, objects: tuple[ProviderObject, ...], *, full: bool = False
+) -> ProviderChangesFetched:
+    """A one-page Google sync (a full one is a listing, as after a 410)."""
+    return page(calendar_id, objects, full=full, number=0).model_copy(
+        update={"provider": "google", "calendar_time_zone": "UTC", "account_addresses": ()}
+    )
+
+
 async def apply(pool: asyncpg.Pool[Any], payload: ProviderChangesFetched) -> None:
     """Run the use case as the consumer does: one transaction, a fresh envelope."""
     envelope = wrap(payload, PROJECT_ID)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
 
 from services.syncer import store
-from shared.contracts.provider import ProviderChangesFetched
+from shared.contracts.provider import ProviderChangesFetched, ProviderObject
 from shared.ids import derived_id, new_id
 from tests.integration.syncer.pages import (
     announced,
     apply,
     calendar_version,
     event_rows,
+    google_page,
     ics,
     obj,
     page,
@@ -198,6 +200,73 @@ async def test_full_sync_keeps_events_that_slid_out_of_the_window(
     await apply(syncer_pool, listing_of_beta(datetime(2024, 7, 1, 9, 30, tzinfo=UTC)))
     changes = [(m.change, m.event.title) for m in await announced(syncer_pool, cal)]
     assert changes[2:] == [("deleted", "Alpha")]  # Alpha still overlapped that window
+
+
+async def test_full_sync_keeps_a_series_the_connector_saw_before_the_window(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """A master's stored times are its first occurrence: whether the series is over is the
+    connector's call, which names such objects in `before_window`; an unnamed one is gone."""
+    cal = new_id("cal")
+    ended = obj("e.ics", ics(timed("e", "20240601T090000Z", "Ended", "RRULE:FREQ=DAILY;COUNT=3")))
+    await apply(syncer_pool, page(cal, (ended, SERIES_WITHOUT_OVERRIDE, B)))
+    window_start = datetime(2024, 7, 2, tzinfo=UTC)
+
+    full = page(cal, (B,), full=True, final=True, number=0)
+    await apply(
+        syncer_pool,
+        full.model_copy(update={"window_start": window_start, "before_window": ("e.ics",)}),
+    )
+
+    changes = [(m.change, m.event.title) for m in await announced(syncer_pool, cal)]
+    assert changes[3:] == [("deleted", "Series")]
+    live = {r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted}
+    assert live == {"e.ics", "b.ics"}
+
+
+def _google_instance(event_id: str, start: str, end: str) -> ProviderObject:
+    """An instance as `events.list?singleEvents=true` returns it: its own object."""
+    resource = {
+        "id": event_id,
+        "status": "confirmed",
+        "summary": "Weekly standup",
+        "start": {"dateTime": start},
+        "end": {"dateTime": end},
+        "recurringEventId": "weekly",
+        "originalStartTime": {"dateTime": start},
+        "iCalUID": "weekly@google.com",
+    }
+    return ProviderObject(
+        provider_object_id=event_id, etag=None, format="google", data=json.dumps(resource)
+    )
+
+
+async def test_a_google_relisting_keeps_instances_that_ended_before_the_window(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """After a 410 Google lists again from `timeMin`: earlier instances are not in the listing
+    (nor seen by the connector), yet still exist."""
+    cal = new_id("cal")
+    past = _google_instance(
+        "weekly_20240624T090000Z", "2024-06-24T09:00:00Z", "2024-06-24T09:15:00Z"
+    )
+    next_ = _google_instance(
+        "weekly_20240708T090000Z", "2024-07-08T09:00:00Z", "2024-07-08T09:15:00Z"
+    )
+    gone_ = _google_instance(
+        "weekly_20240709T090000Z", "2024-07-09T09:00:00Z", "2024-07-09T09:15:00Z"
+    )
+    await apply(syncer_pool, google_page(cal, (past, next_, gone_)))
+
+    relisting = google_page(cal, (next_,), full=True).model_copy(
+        update={"window_start": datetime(2024, 7, 1, tzinfo=UTC)}
+    )
+    await apply(syncer_pool, relisting)
+
+    changes = [(m.change, m.event.provider_event_id) for m in await announced(syncer_pool, cal)]
+    assert changes[3:] == [("deleted", "weekly_20240709T090000Z")]
+    live = {r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted}
+    assert live == {"weekly_20240624T090000Z", "weekly_20240708T090000Z"}
 
 
 async def test_incremental_final_page_deletes_nothing_unlisted(

@@ -11,7 +11,7 @@ from services.connector.providers.caldav import CaldavProvider
 from services.connector.providers.guarded_http import HttpLimits
 
 PROVIDER = CaldavProvider(
-    HttpLimits(allow_loopback=False, request_seconds=10, max_response_bytes=1 << 24)
+    HttpLimits(allow_loopback=False, request_seconds=10, max_response_bytes=1 << 24), 1
 )
 VALID = {"url": "https://dav.example.com/", "username": "alice", "password": "s3cret-pw"}
 

@@ -26,7 +26,9 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
     ("exc", "expected"),
     [
         (error.AuthorizationError(status=401), base.InvalidCredentials),
-        (error.AuthorizationError(status=403), base.InvalidCredentials),
+        (error.AuthorizationError(status=403), base.ProviderError),  # not at login: retried
+        (error.RateLimitError(status=429, retry_after_seconds=30.0), base.ProviderThrottled),
+        (error.RateLimitError(status=503, retry_after_seconds=5.0), base.ProviderThrottled),
         (
             error.AuthorizationError(status=403, preconditions=["{DAV:}valid-sync-token"]),
             base.InvalidSyncCursor,
@@ -53,6 +55,13 @@ def test_caldav_exceptions_map_to_provider_errors(
     exc: Exception, expected: type[base.ProviderError]
 ) -> None:
     assert type(provider_error(exc)) is expected
+
+
+def test_refusals_at_login_are_invalid_credentials_and_throttling_keeps_retry_after() -> None:
+    refused = provider_error(error.AuthorizationError(status=403), login=True)
+    assert type(refused) is base.InvalidCredentials
+    throttled = provider_error(error.RateLimitError(status=429, retry_after_seconds=42.0))
+    assert isinstance(throttled, base.ProviderThrottled) and throttled.retry_after == 42.0
 
 
 def test_provider_error_texts_never_quote_the_exception() -> None:

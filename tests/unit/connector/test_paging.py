@@ -70,3 +70,19 @@ def test_messages_share_the_sync_id_and_only_the_last_is_final() -> None:
     assert [m.final for m in messages] == [False, False, True]
     assert {m.sync_id for m in messages} == {"syn_1"}
     assert all(m.full and m.calendar_time_zone is None for m in messages)
+
+
+def test_ids_seen_before_the_window_are_paged_and_published_too() -> None:
+    before = [f"/cal/old-{n}-{'x' * 40_000}.ics" for n in range(30)]
+    paging = split_pages([_object(0, 100)], ["/cal/gone.ics"], before, page_bytes=500_000)
+    assert len(paging.pages) == 3 and all(p.size <= 500_000 for p in paging.pages)
+    messages = changes_messages(
+        calendar_id="cal_1",
+        provider="caldav",
+        sync_id="syn_1",
+        full=True,
+        account_addresses=(),
+        pages=paging.pages,
+    )
+    assert [i for m in messages for i in m.before_window] == before
+    assert [r for m in messages for r in m.removed] == ["/cal/gone.ics"]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.connector.domain.placement import Placement, place
-from services.connector.domain.window import apply_window, day_bounds, place_object
+from services.connector.domain.window import apply_window, day_bounds, place_object, roll_over
 from shared.contracts.connections import SyncWindow
 from shared.contracts.provider import ProviderObject
 
@@ -62,9 +62,28 @@ def test_listings_keep_the_window_and_changes_beyond_it_are_removed() -> None:
 
     listing = apply_window(objects, ["gone"], (START, END), listing=True)
     assert listing.objects == (inside, broken) and listing.removed == ("gone",)
+    assert listing.before == ("before",)  # seen, still there: reconciliation keeps it
     changes = apply_window(objects, ["gone"], (START, END), listing=False)
     assert changes.objects == (inside, before, broken)
     assert changes.removed == ("gone", "after")
+
+
+def test_a_new_day_keeps_the_changes_that_left_the_window_and_adds_what_entered() -> None:
+    moved_out = _object("moved-out", "DTSTART:20300515T100000Z")  # four months ahead now
+    moved_back = _object("moved-back", "DTSTART:20300101T100000Z")
+    edited = _object("edited", "DTSTART:20300115T100000Z", "SUMMARY:old")
+    edited_later = _object("edited", "DTSTART:20300115T100000Z", "SUMMARY:new")
+    entered = _object("entered", "DTSTART:20300209T100000Z")
+
+    rolled = roll_over(
+        [moved_out, moved_back, edited],
+        ["deleted"],
+        [edited_later, entered],
+        (START, END),
+    )
+
+    assert rolled.objects == (moved_back, edited_later, entered)
+    assert rolled.removed == ("deleted", "moved-out")
 
 
 def test_the_window_is_anchored_on_whole_utc_days() -> None:

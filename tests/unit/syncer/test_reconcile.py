@@ -100,3 +100,39 @@ def test_a_full_listing_keeps_one_off_events_that_slid_out_of_the_window() -> No
     assert {t.provider_object_id for t in unlisted_gone(rows, None)} == {
         r.provider_object_id for r in rows
     }
+
+
+def test_a_full_listing_keeps_instances_and_overrides_that_ended_before_the_window() -> None:
+    """Google lists instances as their own objects and never returns those before `timeMin`;
+    an override's times are its own too. Only a series master's times say nothing of its end."""
+    window_start = datetime(2030, 1, 10, tzinfo=UTC)
+    instance = timed(
+        "inst",
+        8,
+        9,
+        is_recurring=True,
+        series_id="ser_1",
+        original_start_time=datetime(2030, 1, 8, 9, tzinfo=UTC),
+    )
+    moved = timed(
+        "moved",
+        7,
+        9,
+        is_recurring=True,
+        is_exception=True,
+        original_start_time=datetime(2030, 1, 6, 9, tzinfo=UTC),
+    )
+    master = timed("master", 1, 9, is_recurring=True)
+    instance_inside = timed(
+        "later",
+        12,
+        9,
+        is_recurring=True,
+        original_start_time=datetime(2030, 1, 12, 9, tzinfo=UTC),
+    )
+
+    gone_ids = {
+        t.provider_object_id
+        for t in unlisted_gone([instance, moved, master, instance_inside], window_start)
+    }
+    assert gone_ids == {"master", "later"}
