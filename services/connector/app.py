@@ -22,6 +22,7 @@ from services.connector.providers.caldav import CaldavProvider
 from services.connector.providers.dav import LISTING_THREADS
 from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
+from services.connector.providers.microsoft import MicrosoftEndpoints, MicrosoftProvider
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
@@ -62,6 +63,9 @@ def providers_of(
     limits = http_limits(settings)
     endpoints = settings.provider_endpoints
     google = GoogleEndpoints(endpoints.google_api_base_url, endpoints.google_oauth_base_url)
+    microsoft = MicrosoftEndpoints(
+        endpoints.microsoft_graph_base_url, endpoints.microsoft_login_base_url
+    )
     tokens = GrantTokenCache(pool, keyring, limits)
     # Each CalDAV provider may run every sync worker's request at once, plus API listings.
     threads = settings.sync_workers + LISTING_THREADS
@@ -71,6 +75,7 @@ def providers_of(
         "google": GoogleProvider(
             limits, google, tokens, requests_per_minute=settings.google_requests_per_minute
         ),
+        "microsoft": MicrosoftProvider(limits, microsoft, tokens),
     }
 
 

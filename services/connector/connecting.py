@@ -93,7 +93,7 @@ class Registrar:
         grants = await store.lock_account_grants(
             conn, submission.project_id, submission.provider, account
         )
-        grant_id = self._same_credentials(grants, submission)
+        grant_id = self._same_credentials(self.providers[submission.provider], grants, submission)
         if grant_id is None:
             grant_id = new_id("grt")
             aad = associated_data(submission.project_id, grant_id, submission.provider)
@@ -122,15 +122,19 @@ class Registrar:
             await store.notify_sync_requested(conn)
 
     def _same_credentials(
-        self, grants: list[store.StoredGrant], submission: Submission
+        self,
+        provider: CalendarProvider[Any],
+        grants: list[store.StoredGrant],
+        submission: Submission,
     ) -> str | None:
-        """The account's grant already holding exactly these credentials, if any."""
+        """The account's grant these credentials open, if any: the one holding exactly them
+        (or, where refresh tokens rotate, what they became)."""
         for grant in grants:
             aad = associated_data(grant.project_id, grant.id, grant.provider)
             try:
                 stored = json.loads(self.keyring.open(grant.sealed, aad))
             except (SealError, ValueError):
                 continue  # unreadable: replaced by a new grant below
-            if stored == dict(submission.credentials):
+            if provider.same_grant(stored, submission.credentials):
                 return grant.id
         return None

@@ -14,12 +14,14 @@ from shared.contracts.envelope import Payload, register
 
 class ProviderObject(BaseModel):
     """One provider object as fetched: for CalDAV one calendar resource, its iCalendar text
-    (`ical`); for Google one event resource of an `events.list` page, its JSON text (`google`)."""
+    (`ical`); for Google one event resource of an `events.list` page, its JSON text (`google`);
+    for Microsoft one Graph event of a `calendarView/delta` round, a sparse occurrence merged
+    onto its series master, its JSON text (`graph`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     provider_object_id: str
     etag: str | None
-    format: Literal["ical", "google"]
+    format: Literal["ical", "google", "graph"]
     data: str
 
 

@@ -61,6 +61,9 @@ class AppleProvider:
     def account_key(self, credentials: AppleCredentials) -> str:
         return credentials.apple_id.strip().lower()
 
+    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
+        return dict(stored) == dict(submitted)
+
     async def list_calendars(self, credentials: AppleCredentials) -> AccountCalendars:
         return await self._server.list_calendars(self._account(credentials))
 

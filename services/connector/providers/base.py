@@ -166,6 +166,11 @@ class CalendarProvider(Protocol[C]):
         one project) share one grant."""
         ...
 
+    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
+        """Whether a grant of the submitted credentials' account, holding `stored`, is the
+        grant they open: equal credentials, or (rotating refresh tokens) the same client."""
+        ...
+
     async def list_calendars(self, credentials: C) -> AccountCalendars:
         """Every calendar of the account, nothing stored (`POST /v1/calendars/raw`)."""
         ...

@@ -60,6 +60,9 @@ class CaldavProvider:
     def account_key(self, credentials: CaldavCredentials) -> str:
         return f"{credentials.url.strip().rstrip('/').lower()}|{credentials.username}"
 
+    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
+        return dict(stored) == dict(submitted)
+
     async def list_calendars(self, credentials: CaldavCredentials) -> AccountCalendars:
         return await self._server.list_calendars(_account(credentials))
 

@@ -100,6 +100,9 @@ class GoogleProvider:
         client = credentials.credentials
         return f"{client.client_id}|{client.fingerprint()}"
 
+    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
+        return dict(stored) == dict(submitted)
+
     async def list_calendars(self, credentials: GoogleAccount) -> AccountCalendars:
         """The account's calendars, answered within one provider timeout (a client waits)."""
         try:

@@ -1,10 +1,11 @@
-"""A provider object → canonical events, by the object's format: iCalendar (CalDAV, iCloud) or
-a Google event resource."""
+"""A provider object → canonical events, by the object's format: iCalendar (CalDAV, iCloud), a
+Google event resource, or a Microsoft Graph event."""
 
 from __future__ import annotations
 
 from services.syncer.domain import ical_mapping
 from services.syncer.domain.google import mapping as google_mapping
+from services.syncer.domain.graph import mapping as graph_mapping
 from services.syncer.domain.mapping_context import MappingContext
 from shared.contracts.events import EventState
 from shared.contracts.provider import ProviderObject
@@ -14,4 +15,6 @@ def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]
     """Raises `MappingError` when the object cannot become events."""
     if obj.format == "google":
         return google_mapping.map_object(obj, context)
+    if obj.format == "graph":
+        return graph_mapping.map_event(obj.data, obj.provider_object_id, context)
     return ical_mapping.map_object(obj, context)

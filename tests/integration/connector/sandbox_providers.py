@@ -1,5 +1,6 @@
-"""The provider sandbox served in-process (httpx's ASGI transport): OAuth endpoints and the
-Google Calendar API the connector's real provider code talks to, plus its admin API."""
+"""The provider sandbox served in-process (httpx's ASGI transport): OAuth endpoints, the
+Google Calendar API and Microsoft Graph the connector's real provider code talks to, plus its
+admin API."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from sandbox.settings import SandboxSettings
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
+from services.connector.providers.microsoft import MicrosoftEndpoints, MicrosoftProvider
 
 BASE = "http://sandbox"
 GOOGLE = GoogleEndpoints(f"{BASE}/google", f"{BASE}/google")
+MICROSOFT = MicrosoftEndpoints(f"{BASE}/microsoft", f"{BASE}/microsoft/login")
+GRAPH = "/microsoft/v1.0"
 LIMITS = HttpLimits(allow_loopback=True, request_seconds=5, max_response_bytes=1 << 24)
 
 
@@ -59,8 +63,22 @@ class InProcessSandbox:
         event: dict[str, Any] = response.json()
         return event
 
-    async def fault(self, **rule: Any) -> None:
-        response = await self.admin.post("/_admin/faults", json={"provider": "google", **rule})
+    async def graph(
+        self, account: SandboxAccount, method: str, path: str, body: Any = None
+    ) -> dict[str, Any]:
+        """A Graph call as the user's own calendar app (`path` under `/v1.0`)."""
+        response = await self.admin.request(
+            method,
+            f"{GRAPH}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {await self.user_token(account)}"},
+        )
+        assert response.status_code < 300, response.text
+        found: dict[str, Any] = response.json() if response.content else {}
+        return found
+
+    async def fault(self, provider: str = "google", **rule: Any) -> None:
+        response = await self.admin.post("/_admin/faults", json={"provider": provider, **rule})
         assert response.status_code == 201, response.text
 
     async def requests(self, path_part: str) -> list[dict[str, Any]]:
@@ -69,6 +87,9 @@ class InProcessSandbox:
 
     def google(self, tokens: GrantTokenCache, **options: Any) -> GoogleProvider:
         return GoogleProvider(LIMITS, GOOGLE, tokens, transport=self.transport, **options)
+
+    def microsoft(self, tokens: GrantTokenCache, **options: Any) -> MicrosoftProvider:
+        return MicrosoftProvider(LIMITS, MICROSOFT, tokens, transport=self.transport, **options)
 
 
 @asynccontextmanager

@@ -118,12 +118,12 @@ async def test_unknown_body_fields_are_422(client: httpx.AsyncClient, radicale: 
 async def test_other_providers_are_not_supported_yet(client: httpx.AsyncClient) -> None:
     body = {
         **_body({"client_id": "a", "client_secret": "b", "refresh_token": "c"}),
-        "provider": "microsoft",
+        "provider": "zoom",
     }
     response = await client.post("/internal/credentials", json=body, headers=AUTH)
 
     assert response.status_code == 422
-    assert response.json()["detail"] == "provider microsoft is not supported yet."
+    assert response.json()["detail"] == "provider zoom is not supported yet."
 
 
 @pytest.mark.parametrize(

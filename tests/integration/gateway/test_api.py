@@ -37,7 +37,7 @@ async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
         ),
         ({"provider": "caldav", "credentials": {}, "surprise": True}, "surprise"),
         ({"provider": "exchange", "credentials": {}}, "provider"),
-        ({"provider": "microsoft", "credentials": {}}, "provider"),
+        ({"provider": "microsoft", "credentials": {}}, "credentials.client_secret"),
         ({"provider": "google", "credentials": {"client_id": "c"}}, "credentials.refresh_token"),
     ]
     for body, field in cases:

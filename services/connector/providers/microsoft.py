@@ -1,0 +1,241 @@
+"""Outlook calendars over Microsoft Graph (`provider: microsoft`) with direct OAuth credentials
+`{client_id, client_secret, refresh_token}` (providers.md §2).
+
+- Tokens: Entra ID's v2 token endpoint of the `common` tenant (work, school and personal
+  accounts alike) at `MICROSOFT_LOGIN_BASE_URL`, scope `offline_access Calendars.Read
+  User.Read`, the client secret in the body. Every refresh rotates the refresh token: the
+  grant's token cache stores the new one before the access token is used
+  (`oauth/grants.py`). `invalid_grant` (AADSTS70008, 700082, 50173, 65001, …) is a dead grant;
+  `invalid_client` a rejected client. Submitted credentials (`/raw`) are refused: refreshing
+  them would burn the user's refresh token.
+- Account: `account_key` is a digest of the client id and the refresh token *as submitted*;
+  the grant row keeps it when the token rotates, so calendars registered with the same
+  submitted credentials find the same account. The address is `/me`'s `mail`, else its
+  `userPrincipalName`.
+- Calendars: `/me/calendars`; `platform_uuid` is the calendar id, the default calendar
+  (`isDefaultCalendar`) by default. No time zone: the mailbox's (`/me/mailboxSettings`) needs
+  a scope we do not ask for, and every Graph time names its zone anyway.
+- Events: a round of `calendarView/delta` over the sync window (UTC times); its `deltaLink`,
+  relative to `MICROSOFT_GRAPH_BASE_URL`, is the cursor. Sparse occurrences are merged onto
+  their series master (`domain/graph_delta.py`); each event is published as it came
+  (`format: graph`). 410 / `syncStateNotFound` → a new round (the syncer reconciles).
+- Limits: 4 requests in flight per mailbox (per grant, in this process) and the request
+  budget; 429 and 503 with `Retry-After` are throttling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from services.connector.domain.budget import RequestBudget
+from services.connector.domain.connections import CalendarFound
+from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
+from services.connector.domain.graph_delta import DeltaRound
+from services.connector.oauth.concurrency import AccountConcurrency
+from services.connector.oauth.credentials import OAuthCredentials
+from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
+from services.connector.oauth.servers import FixedServer, OAuthServer, TokenEndpoint
+from services.connector.oauth.session import OAuthSession
+from services.connector.providers.base import (
+    CalendarNotFound,
+    FetchedChanges,
+    GrantRef,
+    ProviderError,
+    ProviderUnavailable,
+    Window,
+    parse_shape,
+)
+from services.connector.providers.graph_api import Graph
+from services.connector.providers.guarded_http import HttpLimits
+from shared.contracts.provider import ProviderObject
+
+TENANT = "common"
+SCOPE = "offline_access Calendars.Read User.Read"
+# Outlook's limits per app and mailbox (providers.md §2.6): 4 concurrent requests, 10,000
+# requests per 10 minutes.
+CONCURRENT_REQUESTS = 4
+REQUESTS_PER_MINUTE = 1000
+
+
+@dataclass(frozen=True)
+class MicrosoftAccount:
+    """Parsed credentials and the stored grant they came from (None when only submitted)."""
+
+    credentials: OAuthCredentials
+    grant: GrantRef | None
+
+
+@dataclass(frozen=True)
+class MicrosoftEndpoints:
+    graph_base_url: str  # MICROSOFT_GRAPH_BASE_URL (Graph's `/v1.0` hangs off it)
+    login_base_url: str  # MICROSOFT_LOGIN_BASE_URL (the Entra ID host)
+
+
+def token_server(login_base_url: str) -> OAuthServer:
+    """Entra ID's v2 token endpoint for the `common` tenant; refresh tokens rotate."""
+    url = f"{login_base_url.rstrip('/')}/{TENANT}/oauth2/v2.0/token"
+    return FixedServer(TokenEndpoint(url, rotates=True, extra=(("scope", SCOPE),)))
+
+
+class MicrosoftProvider:
+    """`CalendarProvider[MicrosoftAccount]`."""
+
+    def __init__(
+        self,
+        limits: HttpLimits,
+        endpoints: MicrosoftEndpoints,
+        tokens: GrantTokenCache,
+        *,
+        requests_per_minute: int = REQUESTS_PER_MINUTE,
+        concurrent_requests: int = CONCURRENT_REQUESTS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._limits = limits
+        self._graph = endpoints.graph_base_url.rstrip("/")
+        self._server = token_server(endpoints.login_base_url)
+        self._tokens = tokens
+        self._budget = RequestBudget(requests_per_minute)
+        self._concurrency = AccountConcurrency(concurrent_requests)
+        self._transport = transport
+
+    def close(self) -> None:
+        """Nothing to release: each operation opens and closes its own HTTP client."""
+
+    def parse_credentials(
+        self, raw: Mapping[str, Any], grant: GrantRef | None = None
+    ) -> MicrosoftAccount:
+        return MicrosoftAccount(parse_shape(OAuthCredentials, raw), grant)
+
+    def server_urls(self, credentials: MicrosoftAccount) -> tuple[str, ...]:
+        return ()  # the operator's MICROSOFT_* settings
+
+    def username(self, credentials: MicrosoftAccount) -> str | None:
+        return None
+
+    def account_key(self, credentials: MicrosoftAccount) -> str:
+        client = credentials.credentials
+        return f"{client.client_id}|{client.fingerprint()}"
+
+    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
+        """The account key names the submitted client id and refresh token; the grant's
+        refresh token has rotated since, so the rest of the credentials must match."""
+        return _client(stored) == _client(submitted)
+
+    async def list_calendars(self, credentials: MicrosoftAccount) -> AccountCalendars:
+        """The account's calendars, answered within one provider timeout (a client waits)."""
+        try:
+            async with asyncio.timeout(self._limits.request_seconds):
+                return await self._account_calendars(credentials)
+        except TimeoutError:
+            raise ProviderUnavailable("no answer in time") from None
+
+    async def discover(
+        self, credentials: MicrosoftAccount, platform_uuid: str | None
+    ) -> CalendarFound:
+        listing = await self._account_calendars(credentials)
+        chosen = choose_calendar(listing.calendars, platform_uuid)
+        if chosen is None:
+            raise CalendarNotFound("no matching calendar")
+        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
+
+    async def fetch_changes(
+        self,
+        credentials: MicrosoftAccount,
+        calendar_url: str,
+        cursor: str | None,
+        window: Window | None = None,
+    ) -> FetchedChanges:
+        async with self._session(credentials) as graph:
+            if cursor is not None:
+                url = graph.resumed_delta(cursor)
+            elif window is not None:
+                url = graph.initial_delta(calendar_url, _utc(window[0]), _utc(window[1]))
+            else:
+                raise ProviderError("a Graph listing needs a time window")
+            delta = DeltaRound()
+            next_cursor: str | None = None
+            async for rows, link in graph.delta_pages(url):
+                delta.add(rows)
+                next_cursor = link or next_cursor
+            masters = {m: await graph.event(m) for m in sorted(delta.masters_to_fetch())}
+        found = delta.events(masters)
+        objects = tuple(_object(event) for event in found.events)
+        return FetchedChanges(objects, found.removed, next_cursor, full=cursor is None)
+
+    async def _account_calendars(self, credentials: MicrosoftAccount) -> AccountCalendars:
+        async with self._session(credentials) as graph:
+            me = await graph.me()
+            entries = await graph.calendars()
+        addresses = _addresses(me)
+        calendars = tuple(_entry(e) for e in entries)
+        return AccountCalendars(calendars, addresses, addresses[0] if addresses else None)
+
+    @asynccontextmanager
+    async def _session(self, account: MicrosoftAccount) -> AsyncIterator[Graph]:
+        tokens: AccessTokens
+        if account.grant is not None:
+            tokens = self._tokens.for_grant(account.grant, self._server)
+            key = account.grant.grant_id
+        else:
+            tokens = SubmittedTokens(account.credentials, self._server, self._limits)
+            key = self.account_key(account)
+        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
+            session = OAuthSession(
+                client,
+                tokens,
+                self._budget,
+                key,
+                self._limits,
+                concurrency=self._concurrency.semaphore(key),
+            )
+            yield Graph(session, self._graph)
+
+
+def _client(credentials: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in credentials.items() if k != "refresh_token"}
+
+
+def _addresses(me: Mapping[str, Any]) -> tuple[str, ...]:
+    """The mailbox's address (`mail`), then its sign-in name when that differs."""
+    found: list[str] = []
+    for field in ("mail", "userPrincipalName"):
+        value = me.get(field)
+        address = value.strip().lower() if isinstance(value, str) else ""
+        if "@" in address and address not in found:
+            found.append(address)
+    return tuple(found)
+
+
+def _entry(entry: Mapping[str, Any]) -> CalendarEntry:
+    name = entry.get("name")
+    return CalendarEntry(
+        url=str(entry["id"]),
+        name=str(name) if name else None,
+        time_zone=None,
+        holds_events=True,
+        writable=entry.get("canEdit") is not False,
+        primary=entry.get("isDefaultCalendar") is True,
+    )
+
+
+def _object(event: dict[str, Any]) -> ProviderObject:
+    data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    etag = event.get("@odata.etag")
+    return ProviderObject(
+        provider_object_id=event["id"],
+        etag=etag if isinstance(etag, str) else None,
+        format="graph",
+        data=data,
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

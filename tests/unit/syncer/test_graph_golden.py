@@ -1,0 +1,144 @@
+"""Golden files: real-shaped Microsoft Graph event resources (`calendarView/delta` rows with
+times in UTC, sparse occurrences merged onto their master) and the canonical events they map to.
+
+Each `golden/graph/<name>.event.json` has a `golden/graph/<name>.json` holding the mapping
+context and the expected events (without `raw`, checked below). Regenerate after an intended
+change with `python -m tests.unit.syncer.test_graph_golden`, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.mapping import map_object
+from services.syncer.domain.mapping_context import MappingContext
+from services.syncer.domain.text import RAW_LIMIT
+from shared.contracts.events import EventState
+from shared.contracts.provider import ProviderObject
+from shared.ids import derived_id
+
+GOLDEN = Path(__file__).parent / "golden" / "graph"
+CALENDAR_ID = "cal_golden"
+CASES = sorted(p.name.removesuffix(".event.json") for p in GOLDEN.glob("*.event.json"))
+DEFAULT_CONTEXT = {
+    "calendar_time_zone": None,
+    "account_addresses": ["ada.lovelace@example.com"],
+}
+
+
+def _map(data: str, object_id: str, context: MappingContext) -> list[EventState]:
+    """Through the syncer's dispatch by format, as `provider.changes` objects arrive."""
+    obj = ProviderObject(provider_object_id=object_id, etag=None, format="graph", data=data)
+    return map_object(obj, context)
+
+
+def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    text = (GOLDEN / f"{name}.event.json").read_text()
+    ctx = MappingContext.of(
+        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
+    )
+    events = _map(text, json.loads(text)["id"], ctx)
+    return [e.model_dump(mode="json", exclude={"raw"}) for e in events]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_graph_event_maps_to_expected_event(name: str) -> None:
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert _mapped(name, expected["context"]) == expected["events"]
+
+
+def test_every_golden_graph_event_has_expectations() -> None:
+    assert len(CASES) >= 8
+    assert all((GOLDEN / f"{name}.json").exists() for name in CASES)
+
+
+def test_a_teams_meeting_has_its_join_url_as_the_meeting_and_the_body_as_text() -> None:
+    [event] = _mapped("teams_meeting", DEFAULT_CONTEXT)
+    assert event["meeting"]["platform"] == "teams"
+    assert event["meeting"]["url"].startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert event["time_zone"] == "Europe/Berlin"  # W. Europe Standard Time
+    assert event["start_time"] == "2027-01-13T09:30:00Z"
+    assert "<" not in event["description"] and "Join the meeting now" in event["description"]
+    assert event["organizer"]["is_self"] is True
+    emails = [a["email"] for a in event["attendees"]]
+    assert "room401@example.com" not in emails  # a resource, not a person
+
+
+def test_occurrences_and_exceptions_share_their_series_and_key_by_original_start() -> None:
+    [occurrence] = _mapped("occurrence_merged", DEFAULT_CONTEXT)
+    [moved] = _mapped("exception_moved", DEFAULT_CONTEXT)
+    assert occurrence["series_id"] == moved["series_id"] is not None
+    assert (occurrence["is_exception"], moved["is_exception"]) == (False, True)
+    assert occurrence["original_start_time"] == occurrence["start_time"]
+    object_id = json.loads((GOLDEN / "exception_moved.event.json").read_text())["id"]
+    assert moved["id"] == derived_id("evt", CALENDAR_ID, object_id, "20270116T123000Z")
+
+
+def test_an_all_day_exception_keys_by_its_original_date_in_the_series_zone() -> None:
+    [event] = _mapped("all_day_exception_berlin", DEFAULT_CONTEXT)
+    assert event["original_start_time"] == "2027-02-08"  # 23:00Z is the 8th in Berlin
+    assert (event["start_time"], event["end_time"]) == ("2027-02-09", "2027-02-10")
+
+
+def test_the_zoom_link_in_an_html_body_is_found_and_the_own_answer_is_used() -> None:
+    [event] = _mapped("zoom_in_html_body", DEFAULT_CONTEXT)
+    assert event["meeting"]["platform"] == "zoom"
+    assert event["meeting"]["meeting_id"] == "85551234567"
+    [me] = [a for a in event["attendees"] if a["is_self"]]
+    assert me["response_status"] == "tentative"  # from the event's responseStatus
+    assert event["organizer"]["is_self"] is False
+
+
+def test_raw_is_the_resource_and_a_huge_one_is_capped() -> None:
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    text = (GOLDEN / "teams_meeting.event.json").read_text()
+    [event] = _map(text, "x", context)
+    assert event.raw == {"format": "graph", "data": json.loads(text)} and not event.raw_truncated
+    body = {"contentType": "text", "content": "x" * (RAW_LIMIT + 10)}
+    huge = json.dumps({**json.loads(text), "body": body})
+    [capped] = _map(huge, "x", context)
+    assert capped.raw is not None and capped.raw_truncated
+    assert len(capped.raw["data"].encode()) <= RAW_LIMIT
+    assert capped.description_truncated
+
+
+def test_an_all_day_event_shown_in_another_zone_keeps_its_dates() -> None:
+    text = (GOLDEN / "all_day_two_days.event.json").read_text()
+    shown = json.loads(text)
+    shown["start"] = {"dateTime": "2027-02-01T00:00:00.0000000", "timeZone": "Tokyo Standard Time"}
+    shown["end"] = {"dateTime": "2027-02-03T00:00:00.0000000", "timeZone": "Tokyo Standard Time"}
+    [event] = _map(json.dumps(shown), "x", MappingContext.of(CALENDAR_ID, None, []))
+    assert (event.start_time, event.end_time) == (date(2027, 2, 1), date(2027, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "not json",
+        "[]",
+        '{"id": "x", "end": {"dateTime": "2030-01-01T00:00:00.0000000", "timeZone": "UTC"}}',
+        '{"start": {"dateTime": "x", "timeZone": "UTC"}}',
+        '{"start": {"dateTime": "2030-01-01T00:00:00.0000000", "timeZone": "Mars/Olympus"}}',
+    ],
+)
+def test_unmappable_resources_raise_mapping_errors(data: str) -> None:
+    with pytest.raises(MappingError):
+        _map(data, "x", MappingContext.of(CALENDAR_ID, None, []))
+
+
+def _regenerate() -> None:
+    for name in CASES:
+        path = GOLDEN / f"{name}.json"
+        context = json.loads(path.read_text())["context"] if path.exists() else DEFAULT_CONTEXT
+        body = {"context": context, "events": _mapped(name, context)}
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    _regenerate()
