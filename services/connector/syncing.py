@@ -173,13 +173,15 @@ async def _fetch(
     # A new day: the window moved. List again for the events that entered it, and keep the
     # incremental changes (one moved past the window's end is removed); published as changes
     # (the syncer keeps what it has). The incremental cursor is kept: it is the older one, so
-    # nothing changed while listing can be missed.
+    # nothing changed while listing can be missed; unless it only follows its own window
+    # (Graph), where the new listing's round is the one that covers the moved window.
     listed = await provider.fetch_changes(credentials, found.url, None, bounds)
     kept = await asyncio.to_thread(
         window.roll_over, changes.objects, changes.removed, listed.objects, bounds
     )
     fetched = len(changes.objects) + len(listed.objects)
-    return _Fetched(found, kept, changes.cursor, False, fetched, username)
+    cursor = listed.cursor if listed.cursor_bound_to_window else changes.cursor
+    return _Fetched(found, kept, cursor, False, fetched, username)
 
 
 async def _windowed(

@@ -12,6 +12,7 @@ breaks the "no network I/O in a transaction" rule, for the one request the lock 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import httpx
 from pydantic import ValidationError
 
 from services.connector.credentials import Keyring, SealError, associated_data
+from services.connector.domain.failures import FailureKind
 from services.connector.oauth import store, token_client
 from services.connector.oauth.credentials import OAuthCredentials
 from services.connector.oauth.servers import OAuthServer
@@ -36,7 +38,10 @@ EXPIRY_MARGIN = timedelta(minutes=2)
 
 
 class GrantUnavailable(ProviderError):
-    """Raised when the grant row is gone (deleted meanwhile) or no longer opens."""
+    """Raised when the grant row is gone (deleted meanwhile) or no longer opens: only new
+    credentials help, so it is never retried."""
+
+    kind = FailureKind.CREDENTIALS_UNAVAILABLE
 
 
 def _utc_now() -> datetime:
@@ -74,7 +79,11 @@ class GrantTokenCache:
         if tokens is None:
             raise GrantUnavailable("the grant is gone")
         cached = self._usable(grant, tokens, refused)
-        return cached or await self._refresh(grant, server, client, refused)
+        if cached:
+            return cached
+        # Shielded: a sync cancelled (budget, shutdown) while a rotating provider answers must
+        # still store the new refresh token, or the grant dies with the old one.
+        return await asyncio.shield(self._refresh(grant, server, client, refused))
 
     async def _refresh(
         self, grant: GrantRef, server: OAuthServer, client: httpx.AsyncClient, refused: str | None

@@ -128,12 +128,15 @@ Window = tuple[datetime, datetime]
 
 @dataclass(frozen=True)
 class FetchedChanges:
-    """One sync's result: changed objects, removed object ids, and the cursor to resume from."""
+    """One sync's result: changed objects, removed object ids, and the cursor to resume from.
+    `cursor_bound_to_window`: the cursor only follows the window it was listed for (Graph's
+    delta links), so a moved window needs the new listing's cursor."""
 
     objects: tuple[ProviderObject, ...]
     removed: tuple[str, ...]
     cursor: str | None
     full: bool
+    cursor_bound_to_window: bool = False
 
 
 @runtime_checkable

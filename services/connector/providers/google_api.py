@@ -68,7 +68,7 @@ async def _pages(
 
 def _page(answer: json_http.Answer) -> dict[str, Any]:
     if answer.status != 200:
-        raise _error(answer)
+        raise translate_error(answer)
     body = answer.json()
     if not isinstance(body, dict):
         raise ProviderError("the provider answered with an unexpected page")
@@ -80,9 +80,11 @@ def _items(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [item for item in found if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
-def _error(answer: json_http.Answer) -> ProviderError:
-    reason = _reason(answer.error_object())
-    if answer.status == 403 and reason in RATE_LIMIT_REASONS:
+def translate_error(answer: json_http.Answer) -> ProviderError:
+    """The failure class of an error answer."""
+    body = answer.error_object()
+    reason = _reason(body)
+    if answer.status == 403 and (reason in RATE_LIMIT_REASONS or _usage_limit(body)):
         return ProviderThrottled(f"HTTP 403 {reason}", json_http.retry_after(answer.headers))
     if answer.status == 403:
         return InsufficientPermissions("HTTP 403")
@@ -91,6 +93,15 @@ def _error(answer: json_http.Answer) -> ProviderError:
     if answer.status == 410:
         return InvalidSyncCursor("sync token no longer valid")
     return ProviderError(f"HTTP {answer.status}")
+
+
+def _usage_limit(body: Mapping[str, Any]) -> bool:
+    """Any quota refusal (`dailyLimitExceeded`, `limitExceeded`, …) is in the `usageLimits`
+    domain (§1.10): throttling, never a reason to disconnect."""
+    error = body.get("error")
+    errors = error.get("errors") if isinstance(error, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    return isinstance(first, dict) and first.get("domain") == "usageLimits"
 
 
 def _reason(body: Mapping[str, Any]) -> str | None:

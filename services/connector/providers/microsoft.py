@@ -168,7 +168,9 @@ class MicrosoftProvider:
             masters = {m: await graph.event(m) for m in sorted(delta.masters_to_fetch())}
         found = delta.events(masters)
         objects = tuple(_object(event) for event in found.events)
-        return FetchedChanges(objects, found.removed, next_cursor, full=cursor is None)
+        return FetchedChanges(
+            objects, found.removed, next_cursor, full=cursor is None, cursor_bound_to_window=True
+        )
 
     async def _account_calendars(self, credentials: MicrosoftAccount) -> AccountCalendars:
         async with self._session(credentials) as graph:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -151,6 +152,36 @@ async def test_first_round_then_changes_then_a_new_round_after_an_expired_token(
     [listing] = await _resync(connector)
     assert listing.full and set(_data(listing)) == set(events) - {gone["id"]}
     assert (await _last_state(connector)).state == "connected"
+
+
+async def test_after_the_window_moves_edits_near_its_new_end_stay_changes(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    """A Graph delta link only follows the window of its round: the new day's sync must keep
+    the new round's link, or an edit beyond the first window's end reads as a removal."""
+    ada = await sandbox.account("ada.window@example.com", provider="microsoft")
+    await _connected(connector, ada)  # window: 7 days back, 30 ahead (to day 31, exclusive)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today + timedelta(days=31, hours=10)  # outside today's window, inside tomorrow's
+    late = {
+        "subject": "Late",
+        "start": {"dateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+        "end": {
+            "dateTime": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "timeZone": "UTC",
+        },
+    }
+    created = await sandbox.graph(ada, "POST", "/me/events", late)
+
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    connector.sync = replace(connector.sync, clock=lambda: tomorrow)
+    [moved] = await _resync(connector)
+    assert created["id"] in _data(moved) and created["id"] not in moved.removed
+
+    await sandbox.graph(ada, "PATCH", f"/me/events/{created['id']}", {"subject": "Later"})
+    [edit] = await _resync(connector)
+    assert created["id"] not in edit.removed
+    assert _data(edit)[created["id"]]["subject"] == "Later"
 
 
 async def test_platform_uuid_picks_a_secondary_calendar(

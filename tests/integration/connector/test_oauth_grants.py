@@ -113,6 +113,31 @@ async def test_a_rotated_refresh_token_is_stored_before_the_access_token_is_hand
     assert len(await sandbox.requests("/zoom/oauth/token")) == 2
 
 
+async def test_a_refresh_completes_and_is_stored_even_if_its_caller_is_cancelled(
+    connector: Connector, cache: GrantTokenCache, sandbox: InProcessSandbox
+) -> None:
+    """A rotating provider retires the old refresh token as it answers: a caller cancelled
+    mid-refresh (sync budget, shutdown) must not lose the new one."""
+    account = await sandbox.account("cut@example.com", provider="zoom")
+    grant = await _grant(connector, account, "zoom")
+    await sandbox.fault(provider="zoom", path="/oauth/token", latency_ms=300)
+
+    async with httpx.AsyncClient(transport=sandbox.transport) as client:
+        caller = asyncio.create_task(cache.access_token(grant, ZOOM_SERVER, client))
+        await asyncio.sleep(0.1)  # the token request is on its way
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        original = account.credentials["refresh_token"]
+        deadline = asyncio.get_running_loop().time() + 5
+        while await _stored_refresh_token(connector, grant) == original:
+            assert asyncio.get_running_loop().time() < deadline, "the refresh was abandoned"
+            await asyncio.sleep(0.02)
+        token = await cache.access_token(grant, ZOOM_SERVER, client)  # cached, no new request
+
+    assert token and len(await sandbox.requests("/zoom/oauth/token")) == 1
+
+
 async def test_a_dead_grant_is_declared_revoked_after_one_request(
     connector: Connector, cache: GrantTokenCache, sandbox: InProcessSandbox
 ) -> None:
