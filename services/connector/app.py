@@ -23,6 +23,7 @@ from services.connector.providers.dav import LISTING_THREADS
 from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
 from services.connector.providers.microsoft import MicrosoftEndpoints, MicrosoftProvider
+from services.connector.providers.zoom import ZoomEndpoints, ZoomProvider
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
@@ -66,6 +67,7 @@ def providers_of(
     microsoft = MicrosoftEndpoints(
         endpoints.microsoft_graph_base_url, endpoints.microsoft_login_base_url
     )
+    zoom = ZoomEndpoints(endpoints.zoom_api_base_url, endpoints.zoom_oauth_base_url)
     tokens = GrantTokenCache(pool, keyring, limits)
     # Each CalDAV provider may run every sync worker's request at once, plus API listings.
     threads = settings.sync_workers + LISTING_THREADS
@@ -76,6 +78,7 @@ def providers_of(
             limits, google, tokens, requests_per_minute=settings.google_requests_per_minute
         ),
         "microsoft": MicrosoftProvider(limits, microsoft, tokens),
+        "zoom": ZoomProvider(limits, zoom, tokens),
     }
 
 

@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, 
 from shared.contracts.connections import Provider, SyncWindow
 from shared.http.problems import Problem
 
-SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple", "google", "microsoft")
+SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple", "google", "microsoft", "zoom")
 
 
 class _Strict(BaseModel):
@@ -35,7 +35,7 @@ class AppleCredentials(_Strict):
 
 
 class OAuthCredentials(_Strict):
-    """Direct OAuth credentials (google, microsoft; zoom to come)."""
+    """Direct OAuth credentials (google, microsoft, zoom)."""
 
     client_id: str = Field(min_length=1, max_length=512)
     client_secret: str = Field(min_length=1, max_length=1024)
@@ -47,6 +47,7 @@ _CREDENTIALS: dict[str, type[BaseModel]] = {
     "apple": AppleCredentials,
     "google": OAuthCredentials,
     "microsoft": OAuthCredentials,
+    "zoom": OAuthCredentials,
 }
 
 

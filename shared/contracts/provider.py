@@ -16,12 +16,13 @@ class ProviderObject(BaseModel):
     """One provider object as fetched: for CalDAV one calendar resource, its iCalendar text
     (`ical`); for Google one event resource of an `events.list` page, its JSON text (`google`);
     for Microsoft one Graph event of a `calendarView/delta` round, a sparse occurrence merged
-    onto its series master, its JSON text (`graph`)."""
+    onto its series master, its JSON text (`graph`); for Zoom one upcoming meeting as
+    `GET /meetings/{id}` gives it (occurrences included), never with `start_url` (`zoom`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     provider_object_id: str
     etag: str | None
-    format: Literal["ical", "google", "graph"]
+    format: Literal["ical", "google", "graph", "zoom"]
     data: str
 
 

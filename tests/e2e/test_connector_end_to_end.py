@@ -264,10 +264,11 @@ def test_apple_connects_through_apple_caldav_url(api: httpx.Client, radicale: Ra
 def test_no_secret_in_a_database_dump_or_the_logs_of_the_run(
     system: RunningSystem, radicale: Radicale
 ) -> None:
-    """Runs after every scenario (CalDAV, iCloud, Google, Microsoft), which used these
+    """Runs after every scenario (CalDAV, iCloud, Google, Microsoft, Zoom), which used these
     secrets; tokens the providers issued to the connector never appear either: Google access
     tokens (`ya29.…`), Microsoft's rotated refresh tokens (`0.AXoA…`, the sandbox's shape of
-    Entra's) and access tokens (JWTs)."""
+    Entra's) and access tokens (JWTs), Zoom's access and refresh tokens (`eyJzdiI6Ij…`); nor
+    does a Zoom meeting's `start_url` or its ZAK (the Zoom scenarios add every one they saw)."""
     admin_dsn = json.loads((system.state_dir / "state.json").read_text())["database_url"]
     dump = subprocess.run(
         [str(POSTGRES_BIN_PATH / "pg_dump"), "--dbname", admin_dsn, "--data-only"],
@@ -282,5 +283,5 @@ def test_no_secret_in_a_database_dump_or_the_logs_of_the_run(
     for secret in (*radicale.users.values(), WRONG_PASSWORD, "wrong-password", *system.secrets):
         assert secret not in dump
         assert secret not in logs
-    for issued in ("ya29.", "0.AXoA", "eyJ0eXAiOiJKV1Qi"):
+    for issued in ("ya29.", "0.AXoA", "eyJ0eXAiOiJKV1Qi", "eyJzdiI6Ij", "start_url", "zak="):
         assert issued not in dump and issued not in logs

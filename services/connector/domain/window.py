@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from services.connector.domain import google_placement, graph_placement, placement
+from services.connector.domain import google_placement, graph_placement, placement, zoom_placement
 from services.connector.domain.placement import Placement
 from shared.contracts.connections import SyncWindow
 from shared.contracts.provider import ProviderObject
@@ -97,4 +97,6 @@ def place_object(item: ProviderObject, bounds: tuple[datetime, datetime]) -> Pla
         return google_placement.place(item.data, *bounds)
     if item.format == "graph":
         return graph_placement.place(item.data, *bounds)
+    if item.format == "zoom":
+        return zoom_placement.place(item.data, *bounds)
     return placement.place(item.data, *bounds)

@@ -26,12 +26,15 @@ class TokenEndpoint:
     """`url` takes RFC 6749 §6 refresh requests; `basic_auth`: the client authenticates with
     HTTP Basic (§2.3.1) instead of body parameters; `rotates`: every answer carries a new
     refresh token that replaces the old one (Microsoft, Zoom), which must be stored before the
-    new access token is used; `extra`: more form parameters (Microsoft's `scope`)."""
+    new access token is used; `extra`: more form parameters (Microsoft's `scope`);
+    `dead_grant_reasons`: error `reason`s that also mean a dead refresh token, whatever the
+    `error` code says (Zoom answers `{"reason":"Invalid Token!","error":"invalid_request"}`)."""
 
     url: str
     basic_auth: bool = False
     rotates: bool = False
     extra: tuple[tuple[str, str], ...] = ()
+    dead_grant_reasons: tuple[str, ...] = ()
 
 
 class OAuthServer(Protocol):

@@ -1,5 +1,6 @@
 """The token request (RFC 6749 §6, refresh_token grant) and its answer, errors translated at
-this boundary: `invalid_grant` → `InvalidGrant` (the caller re-reads the grant before giving
+this boundary: `invalid_grant` (or an error `reason` the endpoint names as a dead grant, Zoom's
+`Invalid Token!`) → `InvalidGrant` (the caller re-reads the grant before giving
 up), `invalid_client` / `unauthorized_client` → `ClientRejected`, 429 → `ProviderThrottled`,
 5xx and transport failures → `ProviderUnavailable`. Texts are fixed, never the provider's.
 """
@@ -58,8 +59,9 @@ async def refresh(
         raise ProviderThrottled("token endpoint throttled", json_http.retry_after(answer.headers))
     if answer.status >= 500:
         raise ProviderUnavailable(f"token endpoint answered HTTP {answer.status}")
-    error = answer.error_object().get("error")
-    if error == "invalid_grant":
+    body = answer.error_object()
+    error = body.get("error")
+    if error == "invalid_grant" or body.get("reason") in endpoint.dead_grant_reasons:
         raise InvalidGrant("the token endpoint refused the refresh token")
     if error in _CLIENT_ERRORS:
         raise ClientRejected("the token endpoint refused the client")

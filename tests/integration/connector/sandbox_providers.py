@@ -1,6 +1,6 @@
 """The provider sandbox served in-process (httpx's ASGI transport): OAuth endpoints, the
-Google Calendar API and Microsoft Graph the connector's real provider code talks to, plus its
-admin API."""
+Google Calendar API, Microsoft Graph and Zoom's REST API the connector's real provider code
+talks to, plus its admin API."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.google import GoogleEndpoints, GoogleProvider
 from services.connector.providers.guarded_http import HttpLimits
 from services.connector.providers.microsoft import MicrosoftEndpoints, MicrosoftProvider
+from services.connector.providers.zoom import ZoomEndpoints, ZoomProvider
 
 BASE = "http://sandbox"
 GOOGLE = GoogleEndpoints(f"{BASE}/google", f"{BASE}/google")
 MICROSOFT = MicrosoftEndpoints(f"{BASE}/microsoft", f"{BASE}/microsoft/login")
+ZOOM = ZoomEndpoints(f"{BASE}/zoom", f"{BASE}/zoom")
 GRAPH = "/microsoft/v1.0"
 LIMITS = HttpLimits(allow_loopback=True, request_seconds=5, max_response_bytes=1 << 24)
 
@@ -77,6 +79,20 @@ class InProcessSandbox:
         found: dict[str, Any] = response.json() if response.content else {}
         return found
 
+    async def zoom_api(
+        self, account: SandboxAccount, method: str, path: str, body: Any = None
+    ) -> dict[str, Any]:
+        """A Zoom API call as the user's own Zoom app (`path` under `/v2`)."""
+        response = await self.admin.request(
+            method,
+            f"/zoom/v2{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {await self.user_token(account)}"},
+        )
+        assert response.status_code < 300, response.text
+        found: dict[str, Any] = response.json() if response.content else {}
+        return found
+
     async def fault(self, provider: str = "google", **rule: Any) -> None:
         response = await self.admin.post("/_admin/faults", json={"provider": provider, **rule})
         assert response.status_code == 201, response.text
@@ -90,6 +106,9 @@ class InProcessSandbox:
 
     def microsoft(self, tokens: GrantTokenCache, **options: Any) -> MicrosoftProvider:
         return MicrosoftProvider(LIMITS, MICROSOFT, tokens, transport=self.transport, **options)
+
+    def zoom(self, tokens: GrantTokenCache, **options: Any) -> ZoomProvider:
+        return ZoomProvider(LIMITS, ZOOM, tokens, transport=self.transport, **options)
 
 
 @asynccontextmanager

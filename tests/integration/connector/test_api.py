@@ -115,15 +115,20 @@ async def test_unknown_body_fields_are_422(client: httpx.AsyncClient, radicale: 
     assert (await client.post("/internal/credentials", json=body, headers=AUTH)).status_code == 422
 
 
-async def test_other_providers_are_not_supported_yet(client: httpx.AsyncClient) -> None:
-    body = {
-        **_body({"client_id": "a", "client_secret": "b", "refresh_token": "c"}),
-        "provider": "zoom",
-    }
+async def test_zoom_credentials_are_stored_sealed_and_an_unknown_provider_is_refused(
+    client: httpx.AsyncClient, pool: asyncpg.Pool[Any]
+) -> None:
+    zoom = {"client_id": "a", "client_secret": "zoom-secret", "refresh_token": "zoom-refresh"}
+    body = {**_body(zoom), "provider": "zoom"}
     response = await client.post("/internal/credentials", json=body, headers=AUTH)
 
-    assert response.status_code == 422
-    assert response.json()["detail"] == "provider zoom is not supported yet."
+    assert response.status_code == 204
+    grant = await pool.fetchrow("SELECT * FROM grants")
+    assert grant is not None and grant["provider"] == "zoom"
+    assert b"zoom-secret" not in bytes(grant["ciphertext"])
+    unknown = {**body, "provider": "webex"}
+    response = await client.post("/internal/credentials", json=unknown, headers=AUTH)
+    assert response.status_code == 422 and "zoom-secret" not in response.text
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,10 @@ async def test_bad_bodies_get_422_with_field_errors(gateway: Gateway) -> None:
         assert response.status_code == 422, body
         assert response.headers["content-type"] == "application/problem+json"
         assert field in {e["field"] for e in response.json()["errors"]}, response.json()
-    unsupported = await api.post("/v1/calendars", json={"provider": "zoom", "credentials": {}})
-    assert "not supported" in unsupported.text
+    zoom = await api.post("/v1/calendars", json={"provider": "zoom", "credentials": {}})
+    assert "credentials.refresh_token" in {e["field"] for e in zoom.json()["errors"]}
+    unknown = await api.post("/v1/calendars", json={"provider": "webex", "credentials": {}})
+    assert unknown.status_code == 422
     assert (await api.post("/v1/calendars", content=b"{oops")).status_code == 422
 
 
@@ -62,7 +64,8 @@ async def test_raw_listing_validates_its_body_per_provider(gateway: Gateway) -> 
             {"provider": "caldav", "credentials": {"url": "x", "username": "a", "password": "b"}},
             "credentials.url",
         ),
-        ({"provider": "zoom", "credentials": {}}, "provider"),
+        ({"provider": "zoom", "credentials": {}}, "credentials.client_id"),
+        ({"provider": "webex", "credentials": {}}, "provider"),
         ({"provider": "caldav", "credentials": {}, "platform_uuid": "x"}, "platform_uuid"),
     ]
     for body, field in cases:

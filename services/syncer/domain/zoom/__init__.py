@@ -1,0 +1,1 @@
+"""Zoom meetings (providers.md §4) → canonical events."""

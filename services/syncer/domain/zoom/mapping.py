@@ -1,0 +1,140 @@
+"""One Zoom meeting (`format: zoom`: `GET /meetings/{id}` without `start_url`) → its events.
+
+A meeting with a fixed time is one event; a recurring one with a fixed time (type 8) is one
+event per listed occurrence (deleted ones aside). Ids derive like the other providers', from
+(calendar, provider object, recurrence key): the object is the Zoom meeting id, the key an
+occurrence's start in UTC (`YYYYMMDDTHHMMSSZ`; "" for a single meeting), so full resyncs land on
+the same ids; a recurring meeting's occurrences share the series of its meeting id.
+
+Title is the topic, the description the agenda; start is `start_time` (UTC), end start +
+`duration` minutes, the zone Zoom's `timezone`. Status is confirmed (Zoom lists only live
+meetings). The organizer is the host: the account itself (`/users/me/meetings`), by its email
+(`host_email`, else the account's only address). There are no attendees. The meeting block
+comes from `join_url` as a structured conference link, the structured `password` as its
+passcode. The meeting's JSON is kept as `raw`, capped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.syncer.domain import ical_mapping, ical_times, text
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.mapping_context import MappingContext
+from services.syncer.domain.meeting_links import detect
+from services.syncer.domain.meeting_links.sources import ConferenceLink, MeetingSources
+from shared.contracts.events import EventState, Meeting, Person
+from shared.ids import derived_id
+
+FORMAT = "zoom"
+RECURRING_FIXED_TIME = 8
+
+
+def map_meeting(data: str, object_id: str, context: MappingContext) -> list[EventState]:
+    """The events of one Zoom meeting (its JSON text)."""
+    try:
+        meeting = json.loads(data)
+    except ValueError as exc:
+        raise MappingError("unparsable Zoom meeting JSON") from exc
+    if not isinstance(meeting, dict):
+        raise MappingError("a Zoom meeting is a JSON object")
+    occurrences = _occurrences(meeting)
+    if meeting.get("type") == RECURRING_FIXED_TIME and occurrences is not None:
+        return [_event(meeting, object_id, context, o) for o in occurrences]
+    return [_event(meeting, object_id, context, None)]
+
+
+def _occurrences(meeting: dict[str, Any]) -> list[dict[str, Any]] | None:
+    found = meeting.get("occurrences")
+    if not isinstance(found, list):
+        return None
+    return [o for o in found if isinstance(o, dict) and o.get("status") != "deleted"]
+
+
+def _event(
+    meeting: dict[str, Any],
+    object_id: str,
+    context: MappingContext,
+    occurrence: dict[str, Any] | None,
+) -> EventState:
+    timing = occurrence if occurrence is not None else meeting
+    start = _instant(timing.get("start_time"))
+    minutes = timing.get("duration", meeting.get("duration"))
+    end = start + timedelta(minutes=minutes if isinstance(minutes, int) and minutes > 0 else 0)
+    original = start if occurrence is not None else None
+    description, description_truncated = text.plain_description(_text(meeting.get("agenda")))
+    raw, raw_truncated = _raw(meeting)
+    return EventState(
+        id=derived_id("evt", context.calendar_id, object_id, ical_times.recurrence_key(original)),
+        calendar_id=context.calendar_id,
+        provider_event_id=object_id,
+        ical_uid=None,
+        series_id=(
+            ical_mapping.series_id(context.calendar_id, f"zoom:{object_id}")
+            if occurrence is not None
+            else None
+        ),
+        is_recurring=occurrence is not None,
+        is_exception=False,
+        original_start_time=original,
+        title=_text(meeting.get("topic")),
+        description=description,
+        description_truncated=description_truncated,
+        location=None,
+        start_time=start,
+        end_time=end,
+        is_all_day=False,
+        time_zone=_text(meeting.get("timezone")),
+        status="confirmed",
+        is_deleted=False,
+        organizer=_host(meeting, context.own_addresses),
+        attendees=(),
+        meeting=meeting_of(meeting, context),
+        raw=raw,
+        raw_truncated=raw_truncated,
+    )
+
+
+def meeting_of(meeting: dict[str, Any], context: MappingContext) -> Meeting | None:
+    join = _text(meeting.get("join_url"))
+    sources = MeetingSources(
+        conference=(ConferenceLink(join, _text(meeting.get("password"))),) if join else (),
+        description=_text(meeting.get("agenda")),
+    )
+    return detect.find_meeting(sources, context.meeting_hosts)
+
+
+def _host(meeting: dict[str, Any], own: frozenset[str]) -> Person:
+    """The host: the account whose meetings these are."""
+    email = _text(meeting.get("host_email"))
+    address = email.strip().lower() if email else None
+    if address is None and len(own) == 1:
+        address = next(iter(own))
+    return Person(email=address, name=None, is_self=address is None or address in own)
+
+
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise MappingError("a Zoom meeting without a start time is not an event")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MappingError("unreadable Zoom start time") from exc
+    if moment.tzinfo is None:
+        raise MappingError("a Zoom start time is UTC")
+    return moment.astimezone(UTC)
+
+
+def _raw(meeting: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The meeting as it came; over the cap, its JSON text cut at the cap (flagged)."""
+    serialized = json.dumps(meeting, ensure_ascii=False, separators=(",", ":"))
+    if len(serialized.encode("utf-8")) <= text.RAW_LIMIT:
+        return {"format": FORMAT, "data": meeting}, False
+    data, _ = text.cap_utf8(serialized, text.RAW_LIMIT)
+    return {"format": FORMAT, "data": data}, True
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,146 @@
+"""Golden files: real-shaped Zoom meetings (`GET /meetings/{id}` of the sandbox, which follows
+Zoom's documented shapes, without `start_url`; one bare listing item) and the canonical events
+they map to.
+
+Each `golden/zoom/<name>.meeting.json` has a `golden/zoom/<name>.json` holding the mapping
+context and the expected events (without `raw`, checked below). Regenerate after an intended
+change with `python -m tests.unit.syncer.test_zoom_golden`, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.syncer.domain.errors import MappingError
+from services.syncer.domain.mapping import map_object
+from services.syncer.domain.mapping_context import MappingContext
+from services.syncer.domain.text import RAW_LIMIT
+from shared.contracts.events import EventState
+from shared.contracts.provider import ProviderObject
+from shared.ids import derived_id
+
+GOLDEN = Path(__file__).parent / "golden" / "zoom"
+CALENDAR_ID = "cal_golden"
+CASES = sorted(p.name.removesuffix(".meeting.json") for p in GOLDEN.glob("*.meeting.json"))
+DEFAULT_CONTEXT = {"calendar_time_zone": "UTC", "account_addresses": ["ada.lovelace@example.com"]}
+
+
+def _map(data: str, object_id: str, context: MappingContext) -> list[EventState]:
+    """Through the syncer's dispatch by format, as `provider.changes` objects arrive."""
+    obj = ProviderObject(provider_object_id=object_id, etag=None, format="zoom", data=data)
+    return map_object(obj, context)
+
+
+def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    text = (GOLDEN / f"{name}.meeting.json").read_text()
+    ctx = MappingContext.of(
+        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
+    )
+    events = _map(text, str(json.loads(text)["id"]), ctx)
+    return [e.model_dump(mode="json", exclude={"raw"}) for e in events]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_zoom_meeting_maps_to_expected_events(name: str) -> None:
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert _mapped(name, expected["context"]) == expected["events"]
+
+
+def test_every_golden_zoom_meeting_has_expectations() -> None:
+    assert len(CASES) >= 6
+    assert all((GOLDEN / f"{name}.json").exists() for name in CASES)
+
+
+def test_a_meeting_is_its_topic_times_host_and_structured_join_link() -> None:
+    [event] = _mapped("scheduled_with_passcode", DEFAULT_CONTEXT)
+    assert event["title"] == "Design review"
+    assert (event["start_time"], event["end_time"]) == (
+        "2027-03-02T15:00:00Z",
+        "2027-03-02T15:45:00Z",
+    )
+    assert (event["time_zone"], event["status"], event["attendees"]) == ("UTC", "confirmed", [])
+    assert event["organizer"] == {
+        "email": "ada.lovelace@example.com",
+        "name": None,
+        "is_self": True,
+    }
+    meeting = event["meeting"]
+    assert meeting["platform"] == "zoom" and meeting["passcode"] == "438211"
+    object_id = str(json.loads((GOLDEN / "scheduled_with_passcode.meeting.json").read_text())["id"])
+    assert meeting["meeting_id"] == object_id and meeting["key"] == f"zoom:{object_id}"
+    assert event["id"] == derived_id("evt", CALENDAR_ID, object_id, "")
+    assert (event["is_recurring"], event["series_id"]) == (False, None)
+
+
+def test_a_wall_time_meeting_keeps_its_zone_and_is_answered_in_utc() -> None:
+    [event] = _mapped("wall_time_in_berlin", DEFAULT_CONTEXT)
+    assert event["time_zone"] == "Europe/Berlin"
+    assert (event["start_time"], event["end_time"]) == (
+        "2027-03-04T08:30:00Z",
+        "2027-03-04T10:00:00Z",
+    )
+
+
+def test_a_recurring_meeting_is_one_event_per_occurrence_in_one_series() -> None:
+    events = _mapped("weekly_recurring", DEFAULT_CONTEXT)
+    assert [e["start_time"] for e in events] == [
+        "2027-03-01T10:00:00Z",
+        "2027-03-08T10:00:00Z",
+        "2027-03-15T09:00:00Z",  # New York's clocks went forward in between
+    ]
+    assert len({e["series_id"] for e in events}) == 1 and events[0]["series_id"] is not None
+    assert all(e["is_recurring"] and e["original_start_time"] == e["start_time"] for e in events)
+    object_id = str(json.loads((GOLDEN / "weekly_recurring.meeting.json").read_text())["id"])
+    assert events[1]["id"] == derived_id("evt", CALENDAR_ID, object_id, "20270308T100000Z")
+    skipped = _mapped("recurring_occurrence_deleted", DEFAULT_CONTEXT)
+    assert [e["id"] for e in skipped] == [events[0]["id"], events[2]["id"]]
+
+
+def test_without_a_passcode_the_meeting_has_none_and_the_host_is_the_account() -> None:
+    [event] = _mapped("no_passcode", DEFAULT_CONTEXT)
+    assert event["meeting"]["platform"] == "zoom" and event["meeting"]["passcode"] is None
+    [item] = _mapped("list_item_only", DEFAULT_CONTEXT)  # no host_email, no password
+    assert item["organizer"] == {"email": "ada.lovelace@example.com", "name": None, "is_self": True}
+    assert item["meeting"]["platform"] == "zoom"
+
+
+def test_raw_is_the_meeting_and_a_huge_one_is_capped() -> None:
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    text = (GOLDEN / "scheduled_with_passcode.meeting.json").read_text()
+    [event] = _map(text, "x", context)
+    assert event.raw == {"format": "zoom", "data": json.loads(text)} and not event.raw_truncated
+    huge = json.dumps({**json.loads(text), "agenda": "x" * (RAW_LIMIT + 10)})
+    [capped] = _map(huge, "x", context)
+    assert capped.raw is not None and capped.raw_truncated
+    assert len(capped.raw["data"].encode()) <= RAW_LIMIT
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "not json",
+        "[]",
+        '{"id": 1, "type": 3, "topic": "No fixed time"}',
+        '{"id": 1, "type": 2, "start_time": "soon"}',
+        '{"id": 1, "type": 2, "start_time": "2030-01-01T10:00:00"}',
+    ],
+)
+def test_unmappable_meetings_raise_mapping_errors(data: str) -> None:
+    with pytest.raises(MappingError):
+        _map(data, "x", MappingContext.of(CALENDAR_ID, None, []))
+
+
+def _regenerate() -> None:
+    for name in CASES:
+        path = GOLDEN / f"{name}.json"
+        context = json.loads(path.read_text())["context"] if path.exists() else DEFAULT_CONTEXT
+        body = {"context": context, "events": _mapped(name, context)}
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    _regenerate()
