@@ -27,6 +27,10 @@ from services.connector.providers.guarded_http import HttpLimits
 
 DEFAULT_EXPIRES_IN = 3600.0
 _CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
+# Errors only the user can clear by signing in again (OpenID Connect Core §3.1.2.6; Entra
+# answers them for MFA, conditional access and withdrawn consent): as dead as `invalid_grant`,
+# never worth retrying at every poll.
+_USER_ACTION_ERRORS = frozenset({"interaction_required", "consent_required", "login_required"})
 
 
 class InvalidGrant(Exception):
@@ -61,7 +65,11 @@ async def refresh(
         raise ProviderUnavailable(f"token endpoint answered HTTP {answer.status}")
     body = answer.error_object()
     error = body.get("error")
-    if error == "invalid_grant" or body.get("reason") in endpoint.dead_grant_reasons:
+    if (
+        error == "invalid_grant"
+        or error in _USER_ACTION_ERRORS
+        or body.get("reason") in endpoint.dead_grant_reasons
+    ):
         raise InvalidGrant("the token endpoint refused the refresh token")
     if error in _CLIENT_ERRORS:
         raise ClientRejected("the token endpoint refused the client")

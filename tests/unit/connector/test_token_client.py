@@ -47,6 +47,15 @@ async def test_zooms_invalid_token_answer_is_a_dead_grant(error: str) -> None:
         await _refresh(400, {"reason": "Invalid Token!", "error": error})
 
 
+@pytest.mark.parametrize("error", ["interaction_required", "consent_required", "login_required"])
+async def test_refusals_only_the_user_can_clear_are_a_dead_grant(error: str) -> None:
+    """Entra answers these for MFA, conditional access or withdrawn consent: retrying at every
+    poll would never succeed, so the calendar disconnects and asks for a reconnect."""
+    body = {"error": error, "error_description": "AADSTS50076: …", "error_codes": "50076"}
+    with pytest.raises(token_client.InvalidGrant):
+        await _refresh(400, body)
+
+
 async def test_other_zoom_refusals_keep_their_class() -> None:
     with pytest.raises(ClientRejected):
         await _refresh(
