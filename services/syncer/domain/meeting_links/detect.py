@@ -44,16 +44,16 @@ class _Sighting:
 
 def find_meeting(sources: MeetingSources, other_hosts: HostAllowList) -> Meeting | None:
     """The `meeting` block (`../shared/api.md`) of an event with these fields, or None."""
-    places = _places(sources)
-    chosen = _first_meeting(places, other_hosts)
+    places = _Places(_places(sources), other_hosts)
+    chosen = _first_meeting(places)
     if chosen is None:
         return None
-    copy = chosen.link if chosen.link.admits else _admitting_copy(places, chosen, other_hosts)
+    copy = chosen.link if chosen.link.admits else _admitting_copy(places, chosen)
     return Meeting(
         url=copy.url,
         platform=chosen.link.platform,
         meeting_id=chosen.link.meeting_id,
-        passcode=_passcode(places, chosen, copy, other_hosts),
+        passcode=_passcode(places, chosen, copy),
         key=chosen.link.key,
     )
 
@@ -64,10 +64,29 @@ def _places(sources: MeetingSources) -> list[_Place]:
     return places + [_Place(scanning.prepared(text)) for text in texts if text]
 
 
-def _first_meeting(places: list[_Place], other_hosts: HostAllowList) -> _Sighting | None:
+class _Places:
+    """The event's places, each scanned for meeting links at most once."""
+
+    def __init__(self, places: list[_Place], other_hosts: HostAllowList) -> None:
+        self.places = places
+        self._other_hosts = other_hosts
+        self._seen: dict[int, list[_Sighting]] = {}
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def sightings(self, index: int) -> list[_Sighting]:
+        """The recognised meeting links of one place, in text order."""
+        found = self._seen.get(index)
+        if found is None:
+            found = self._seen[index] = list(_sightings(self.places, index, self._other_hosts))
+        return found
+
+
+def _first_meeting(places: _Places) -> _Sighting | None:
     for index in range(len(places)):
         fallback: _Sighting | None = None
-        for sighting in _sightings(places, index, other_hosts):
+        for sighting in places.sightings(index):
             if sighting.link.platform != "other":
                 return sighting
             fallback = fallback or sighting
@@ -76,11 +95,9 @@ def _first_meeting(places: list[_Place], other_hosts: HostAllowList) -> _Sightin
     return None
 
 
-def _admitting_copy(
-    places: list[_Place], chosen: _Sighting, other_hosts: HostAllowList
-) -> links.JoinLink:
+def _admitting_copy(places: _Places, chosen: _Sighting) -> links.JoinLink:
     for index in range(len(places)):
-        for sighting in _sightings(places, index, other_hosts):
+        for sighting in places.sightings(index):
             if sighting.link.key == chosen.link.key and sighting.link.admits:
                 return sighting.link
     return chosen.link
@@ -95,24 +112,21 @@ def _sightings(places: list[_Place], index: int, other_hosts: HostAllowList) -> 
             yield _Sighting(found, index, start, end)
 
 
-def _passcode(
-    places: list[_Place], chosen: _Sighting, copy: links.JoinLink, other_hosts: HostAllowList
-) -> str | None:
-    stated = places[chosen.place].passcode or copy.passcode or chosen.link.passcode
+def _passcode(places: _Places, chosen: _Sighting, copy: links.JoinLink) -> str | None:
+    stated = places.places[chosen.place].passcode or copy.passcode or chosen.link.passcode
     if stated or chosen.link.platform not in passcodes.TEXT_PASSCODE_PLATFORMS:
         return stated
     key = chosen.link.key
-    if after_link := _written_for(places, chosen.place, key, other_hosts, unclaimed=False):
+    if after_link := _written_for(places, chosen.place, key, unclaimed=False):
         return after_link
     for index in range(len(places)):
-        if unclaimed := _written_for(places, index, key, other_hosts, unclaimed=True):
+        if unclaimed := _written_for(places, index, key, unclaimed=True):
             return unclaimed
     return None
 
 
-def _written_for(
-    places: list[_Place], index: int, key: str, other_hosts: HostAllowList, *, unclaimed: bool
-) -> str | None:
+def _written_for(places: _Places, index: int, key: str, *, unclaimed: bool) -> str | None:
     """The passcode one place writes for the meeting `key` (see `passcodes.belonging_to`)."""
-    spans = [(s.link.key, s.start, s.end) for s in _sightings(places, index, other_hosts)]
-    return passcodes.belonging_to(places[index].field, key, spans, unclaimed=unclaimed)
+    spans = [(s.link.key, s.start, s.end) for s in places.sightings(index)]
+    field = places.places[index].field
+    return passcodes.belonging_to(field, key, spans, unclaimed=unclaimed)
