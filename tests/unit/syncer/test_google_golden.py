@@ -9,8 +9,6 @@ change with `python -m tests.unit.syncer.test_google_golden`, then review the di
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,24 +18,22 @@ from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.text import RAW_LIMIT
 from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id
+from tests.unit.syncer.golden_set import CALENDAR_ID, GoldenSet
 
-GOLDEN = Path(__file__).parent / "golden" / "google"
-CALENDAR_ID = "cal_golden"
-CASES = sorted(p.name.removesuffix(".event.json") for p in GOLDEN.glob("*.event.json"))
-DEFAULT_CONTEXT = {"calendar_time_zone": "Asia/Tokyo", "account_addresses": ["ada@example.com"]}
+SET = GoldenSet(
+    "google",
+    ".event.json",
+    "google",
+    {"calendar_time_zone": "Asia/Tokyo", "account_addresses": ["ada@example.com"]},
+)
+GOLDEN = SET.path
+CASES = SET.cases()
+DEFAULT_CONTEXT = SET.default_context
+_mapped = SET.mapped
 
 
 def _object(data: str, object_id: str = "evt-google") -> ProviderObject:
     return ProviderObject(provider_object_id=object_id, etag=None, format="google", data=data)
-
-
-def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
-    text = (GOLDEN / f"{name}.event.json").read_text()
-    obj = _object(text, json.loads(text)["id"])
-    ctx = MappingContext.of(
-        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
-    )
-    return [e.model_dump(mode="json", exclude={"raw"}) for e in map_object(obj, ctx)]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -86,13 +82,5 @@ def test_unmappable_resources_raise_mapping_errors(data: str) -> None:
         map_object(_object(data), MappingContext.of(CALENDAR_ID, None, []))
 
 
-def _regenerate() -> None:
-    for name in CASES:
-        path = GOLDEN / f"{name}.json"
-        context = json.loads(path.read_text())["context"] if path.exists() else DEFAULT_CONTEXT
-        body = {"context": context, "events": _mapped(name, context)}
-        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-
-
 if __name__ == "__main__":
-    _regenerate()
+    SET.regenerate()

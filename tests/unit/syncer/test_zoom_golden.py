@@ -10,38 +10,26 @@ change with `python -m tests.unit.syncer.test_zoom_golden`, then review the diff
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.mapping import map_object
 from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.text import RAW_LIMIT
-from shared.contracts.events import EventState
-from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id
+from tests.unit.syncer.golden_set import CALENDAR_ID, GoldenSet
 
-GOLDEN = Path(__file__).parent / "golden" / "zoom"
-CALENDAR_ID = "cal_golden"
-CASES = sorted(p.name.removesuffix(".meeting.json") for p in GOLDEN.glob("*.meeting.json"))
-DEFAULT_CONTEXT = {"calendar_time_zone": "UTC", "account_addresses": ["ada.lovelace@example.com"]}
-
-
-def _map(data: str, object_id: str, context: MappingContext) -> list[EventState]:
-    """Through the syncer's dispatch by format, as `provider.changes` objects arrive."""
-    obj = ProviderObject(provider_object_id=object_id, etag=None, format="zoom", data=data)
-    return map_object(obj, context)
-
-
-def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
-    text = (GOLDEN / f"{name}.meeting.json").read_text()
-    ctx = MappingContext.of(
-        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
-    )
-    events = _map(text, str(json.loads(text)["id"]), ctx)
-    return [e.model_dump(mode="json", exclude={"raw"}) for e in events]
+SET = GoldenSet(
+    "zoom",
+    ".meeting.json",
+    "zoom",
+    {"calendar_time_zone": "UTC", "account_addresses": ["ada.lovelace@example.com"]},
+)
+GOLDEN = SET.path
+CASES = SET.cases()
+DEFAULT_CONTEXT = SET.default_context
+_mapped = SET.mapped
+_map = SET.map
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -134,13 +122,5 @@ def test_unmappable_meetings_raise_mapping_errors(data: str) -> None:
         _map(data, "x", MappingContext.of(CALENDAR_ID, None, []))
 
 
-def _regenerate() -> None:
-    for name in CASES:
-        path = GOLDEN / f"{name}.json"
-        context = json.loads(path.read_text())["context"] if path.exists() else DEFAULT_CONTEXT
-        body = {"context": context, "events": _mapped(name, context)}
-        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-
-
 if __name__ == "__main__":
-    _regenerate()
+    SET.regenerate()
