@@ -13,7 +13,7 @@ from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.readiness import remote_check
-from services.gateway.routes import calendars, events
+from services.gateway.routes import calendars, events, push
 from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
 from shared.http.health import ReadinessCheck
@@ -42,6 +42,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 failed_auth=RateLimiter(
                     settings.failed_auth_per_second, settings.failed_auth_per_second * 4
                 ),
+                push_secret=settings.push_secret.get_secret_value(),
             )
             try:
                 yield {
@@ -58,7 +59,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         handlers.HANDLERS,
         handlers.TOPICS,
         pool_size=20,
-        routers=(calendars.router, events.router),
+        routers=(calendars.router, events.router, push.router),
         extension=wire,
         middleware=(IdempotencyMiddleware,),
         title="Rollcall API",

@@ -25,6 +25,7 @@ class Wiring:
     connector: ConnectorClient
     per_key: RateLimiter
     failed_auth: RateLimiter
+    push_secret: str = ""  # ROLLCALL_PUSH_SECRET: checks push channel tokens
 
 
 def wiring(request: Request) -> Wiring:
