@@ -4,8 +4,9 @@ the credential, providers.md §1.9).
 The channel id names the calendar (`<calendar_id>.<random>`) and its token is the HMAC of the
 id under `ROLLCALL_PUSH_SECRET` (`shared/push_tokens.py`), so verifying needs no connector
 state. A missing or wrong token is a 401 problem, counted, and publishes nothing. The first
-`sync` message of a channel is acknowledged only. Anything else publishes one `sync.hint`
-(the connector coalesces a burst into at most two syncs) and answers 200 at once. A verified
+`sync` message of a channel is acknowledged only. Anything else becomes a `sync.hint`,
+coalesced per calendar (`push_hints.py`: a flood is one hint now and one trailing hint 5 s
+later, so at most two syncs), and is answered 200 at once. A verified
 channel of a calendar that is gone (deleted, or not a Google calendar) is answered 200 without
 publishing: Google only needs a 2xx, and the connector stops such channels itself.
 """
@@ -17,7 +18,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from prometheus_client import Counter
 
-from services.gateway import usecases
 from services.gateway.routes.context import Deps
 from shared.http.problems import Problem
 from shared.push_tokens import calendar_of_channel, token_matches
@@ -48,6 +48,6 @@ async def google_notification(
     if x_goog_resource_state == "sync":
         NOTIFICATIONS.labels("google", "sync").inc()
         return Response(status_code=200)
-    published = await usecases.push_hint(deps.pool, calendar_id, "google")
-    NOTIFICATIONS.labels("google", "hinted" if published else "unknown_calendar").inc()
+    outcome = await deps.push_hints.notified(calendar_id, "google")
+    NOTIFICATIONS.labels("google", outcome).inc()
     return Response(status_code=200)

@@ -3,6 +3,7 @@ sync, anything else publishes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from services.gateway import usecases
+from services.gateway.push_hints import PushHints
 from shared.contracts.calendars import CalendarStateChanged, PushChannel
 from shared.contracts.envelope import wrap
 from shared.push_tokens import channel_token, new_channel_id
@@ -132,3 +134,21 @@ async def test_the_calendar_shows_its_push_channel_from_the_state_feed(gateway: 
     shown = (await tenant.api.get(f"/v1/calendars/{calendar_id}")).json()
     assert shown["push"]["kind"] == "google_watch"
     assert datetime.fromisoformat(shown["push"]["expires_at"]) == expires
+
+
+async def test_a_flood_is_one_hint_at_once_and_one_trailing_hint(gateway: Gateway) -> None:
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant, provider="google")
+    channel_id = new_channel_id(calendar_id)
+    headers = _headers(channel_id, channel_token(PUSH_SECRET, channel_id))
+    default = gateway.wiring.push_hints
+    gateway.wiring.push_hints = PushHints(gateway.pool, window=0.5)
+    try:
+        statuses = [(await _notify(gateway, headers)).status_code for _ in range(20)]
+        assert statuses == [200] * 20
+        assert await _hints(gateway, calendar_id) == 1
+        await asyncio.sleep(0.8)
+        assert await _hints(gateway, calendar_id) == 2  # the last change is not lost
+    finally:
+        await gateway.wiring.push_hints.close()
+        gateway.wiring.push_hints = default
