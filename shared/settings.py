@@ -36,6 +36,11 @@ class CommonSettings(BaseSettings):
     internal_token: SecretStr = Field(
         default=SecretStr(""), validation_alias=AliasChoices("ROLLCALL_INTERNAL_TOKEN")
     )
+    # Shared by the connector (channel tokens it gives providers) and the gateway (which checks
+    # them on push notifications): `shared/push_tokens.py`. Empty: push is off.
+    push_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("ROLLCALL_PUSH_SECRET")
+    )
     dev_mode: bool = Field(default=False, validation_alias=AliasChoices("ROLLCALL_DEV_MODE"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("ROLLCALL_LOG_LEVEL"))
 

@@ -89,6 +89,8 @@ class DevRun:
             "ROLLCALL_KAFKA_SESSION_TIMEOUT_MS": "6000" if self.tansu else "10000",
             "ROLLCALL_KAFKA_FETCH_WAIT_MS": "20" if self.tansu else "500",
             "ROLLCALL_INTERNAL_TOKEN": secrets.internal_token,
+            # A fixed secret from the environment wins (tests forge channels with it).
+            "ROLLCALL_PUSH_SECRET": os.environ.get("ROLLCALL_PUSH_SECRET") or secrets.push_secret,
             "ROLLCALL_DEV_MODE": "true",
             "PUBLIC_BASE_URL": self.settings.public_base_url or gateway_url,
             "CONNECTOR_ALLOW_LOOPBACK_URLS": "true",

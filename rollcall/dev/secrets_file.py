@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from rollcall.bootstrap import SERVICES
 
@@ -20,6 +20,8 @@ from rollcall.bootstrap import SERVICES
 class DevSecrets(BaseModel):
     passwords: dict[str, str]
     internal_token: str
+    # Secrets files written before push existed lack it: a fresh one is made (and stored).
+    push_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
     encryption_key_id: str
     encryption_key: str
 
@@ -28,6 +30,7 @@ def _fresh() -> DevSecrets:
     return DevSecrets(
         passwords={s: secrets.token_urlsafe(24) for s in SERVICES},
         internal_token=secrets.token_urlsafe(32),
+        push_secret=secrets.token_urlsafe(32),
         encryption_key_id="dev1",
         encryption_key=base64.b64encode(os.urandom(32)).decode(),
     )
@@ -37,7 +40,10 @@ def load_or_create(path: Path | None) -> DevSecrets:
     if path is None:
         return _fresh()
     if path.exists():
-        return DevSecrets.model_validate_json(path.read_text())
+        stored = DevSecrets.model_validate_json(path.read_text())
+        if "push_secret" not in stored.model_fields_set:
+            path.write_text(stored.model_dump_json())
+        return stored
     values = _fresh()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from services.connector import api, connecting, handlers, listing, syncing
+from services.connector import api, channels, connecting, handlers, listing, syncing
 from services.connector.credentials import Keyring
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.apple import AppleProvider
@@ -98,6 +98,10 @@ def sync_context(
         keyring=keyring,
         providers=providers,
         poll_interval_seconds=settings.poll_interval_seconds,
+        push=channels.push_config(
+            settings.public_base_url, settings.push_secret.get_secret_value()
+        ),
+        reconcile_interval_seconds=settings.reconcile_interval_seconds,
     )
 
 

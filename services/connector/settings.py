@@ -39,6 +39,16 @@ class ConnectorSettings(CommonSettings):
     poll_interval_seconds: float = Field(
         default=300.0, gt=0, validation_alias=AliasChoices("CONNECTOR_POLL_INTERVAL_SECONDS")
     )
+    # Calendars with a live push channel are still synced this often (push is lossy).
+    reconcile_interval_seconds: float = Field(
+        default=6 * 3600.0,
+        gt=0,
+        validation_alias=AliasChoices("CONNECTOR_RECONCILE_INTERVAL_SECONDS"),
+    )
+    # Where providers deliver push notifications (the gateway's public URL); unset: no push.
+    public_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("PUBLIC_BASE_URL")
+    )
     max_response_bytes: int = Field(
         default=32 * 1024 * 1024,
         ge=64 * 1024,

@@ -10,6 +10,7 @@ import asyncpg
 from services.connector.credentials import Sealed
 from services.connector.domain import window
 from services.connector.domain.connections import CalendarFound, Connection
+from services.connector.domain.push import OpenChannel
 from shared.contracts.calendars import ConnectionFailure
 from shared.contracts.connections import SyncWindow
 from shared.db import types as db
@@ -53,7 +54,14 @@ def _connection(row: asyncpg.Record) -> Connection:
         last_attempted_sync_at=row["last_attempted_sync_at"],
         last_successful_sync_at=row["last_successful_sync_at"],
         window_day=row["window_day"],
+        channel=_channel(row),
     )
+
+
+def _channel(row: asyncpg.Record) -> OpenChannel | None:
+    if row["push_channel_id"] is None:
+        return None
+    return OpenChannel(row["push_channel_id"], row["push_resource_id"], row["push_expires_at"])
 
 
 def _maybe(row: asyncpg.Record | None) -> Connection | None:
@@ -447,6 +455,82 @@ async def release_claim(
         claimed.claim,
     )
     return status != "UPDATE 0"
+
+
+async def set_channel(conn: db.Connection, claimed: ClaimedSync, channel: OpenChannel) -> bool:
+    """Record the channel a sync opened, while the sync still holds its claim."""
+    status: str = await conn.execute(
+        "UPDATE connections SET push_channel_id = $4, push_resource_id = $5,"
+        " push_expires_at = $6 WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $3",
+        claimed.connection.calendar_id,
+        claimed.connection.grant_id,
+        claimed.claim,
+        channel.channel_id,
+        channel.resource_id,
+        channel.expires_at,
+    )
+    return status != "UPDATE 0"
+
+
+async def queue_channel_stop(
+    conn: db.Connection, connection: Connection, channel: OpenChannel
+) -> None:
+    """Queue a channel to be stopped with the grant's sealed credentials (call before the
+    grant may be deleted); a grant already gone leaves the channel to expire."""
+    await conn.execute(
+        """
+        INSERT INTO push_channel_stops
+            (channel_id, resource_id, provider, project_id, grant_id, key_id, ciphertext)
+        SELECT $1, $2, g.provider, g.project_id, g.id, g.key_id, g.ciphertext
+        FROM grants g WHERE g.id = $3
+        ON CONFLICT (channel_id) DO NOTHING
+        """,
+        channel.channel_id,
+        channel.resource_id,
+        connection.grant_id,
+    )
+
+
+@dataclass(frozen=True)
+class QueuedStop:
+    channel_id: str
+    resource_id: str
+    provider: str
+    project_id: str
+    grant_id: str
+    sealed: Sealed
+    attempts: int  # including the one just claimed
+
+
+async def claim_channel_stop(conn: db.Connection, retry_seconds: float) -> QueuedStop | None:
+    """Take the longest-due queued stop; it comes due again after attempts times `retry_seconds`
+    unless forgotten first."""
+    row = await conn.fetchrow(
+        """
+        UPDATE push_channel_stops s SET attempts = s.attempts + 1,
+            next_attempt_at = now() + make_interval(secs => $1 * (s.attempts + 1))
+        WHERE s.channel_id = (
+            SELECT channel_id FROM push_channel_stops WHERE next_attempt_at <= now()
+            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING s.*
+        """,
+        retry_seconds,
+    )
+    if row is None:
+        return None
+    return QueuedStop(
+        row["channel_id"],
+        row["resource_id"],
+        row["provider"],
+        row["project_id"],
+        row["grant_id"],
+        Sealed(row["key_id"], bytes(row["ciphertext"])),
+        row["attempts"],
+    )
+
+
+async def forget_channel_stop(conn: db.Connection, channel_id: str) -> None:
+    await conn.execute("DELETE FROM push_channel_stops WHERE channel_id = $1", channel_id)
 
 
 async def request_due_polls(conn: db.Connection) -> int:

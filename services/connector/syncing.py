@@ -20,9 +20,9 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import accounts, store
+from services.connector import accounts, channels, store
 from services.connector.credentials import Keyring, SealError, associated_data
-from services.connector.domain import backoff, failures, paging, window
+from services.connector.domain import backoff, failures, paging, push, window
 from services.connector.domain.connections import (
     CalendarFound,
     Connection,
@@ -69,6 +69,9 @@ class SyncContext:
     jitter: Callable[[], float] = random.random  # spreads retries; not security-relevant
     page_bytes: int = paging.PAGE_BYTES
     budget_seconds: float = SYNC_BUDGET_SECONDS
+    push: channels.PushConfig | None = None  # None: no push channels, calendars are polled
+    # How often a calendar with a live push channel is synced anyway (push is lossy).
+    reconcile_interval_seconds: float = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,20 @@ async def sync_claimed(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
     except _CredentialsUnavailable:
         await _record_failure(ctx, claimed, FailureKind.CREDENTIALS_UNAVAILABLE)
     else:
-        await _record_success(ctx, claimed, fetched)
+        renewal = await _ensure_channel(ctx, claimed, fetched.found.url)
+        await _record_success(ctx, claimed, fetched, renewal)
+
+
+async def _ensure_channel(
+    ctx: SyncContext, claimed: store.ClaimedSync, calendar_url: str
+) -> channels.Renewal | None:
+    """Open or renew the calendar's push channel, inside the claim; never fails the sync."""
+    if ctx.push is None:
+        return None
+    provider, credentials = _open_grant(ctx, claimed)
+    return await channels.ensure_channel(
+        ctx.push, provider, credentials, claimed.connection, calendar_url, ctx.clock()
+    )
 
 
 async def _fetch_with_retries(ctx: SyncContext, claimed: store.ClaimedSync) -> _Fetched:
@@ -206,9 +222,22 @@ def _known_calendar(connection: Connection) -> CalendarFound:
     )
 
 
-async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched: _Fetched) -> None:
+async def _record_success(
+    ctx: SyncContext,
+    claimed: store.ClaimedSync,
+    fetched: _Fetched,
+    renewal: channels.Renewal | None = None,
+) -> None:
     connection, kept, found = claimed.connection, fetched.kept, fetched.found
-    today = ctx.clock().date()
+    now = ctx.clock()
+    today = now.date()
+    channel = renewal.opened if renewal else connection.channel
+    next_poll = push.poll_delay(
+        channel,
+        now,
+        timedelta(seconds=ctx.poll_interval_seconds),
+        timedelta(seconds=ctx.reconcile_interval_seconds),
+    )
     bounds = window.day_bounds(connection.sync_window, today)
     before = kept.before if fetched.full else ()
     split = paging.split_pages(kept.objects, kept.removed, before, page_bytes=ctx.page_bytes)
@@ -232,12 +261,18 @@ async def _record_success(ctx: SyncContext, claimed: store.ClaimedSync, fetched:
     async with ctx.pool.acquire() as conn, conn.transaction():
         # The account lock before any row: this sync may move the account's other calendars.
         await store.lock_account(conn, connection.project_id, connection.provider, claimed.account)
+        if renewal is not None:
+            await store.set_channel(conn, claimed, renewal.opened)
         updated = await store.record_success(
-            conn, claimed, found, email, fetched.cursor, ctx.poll_interval_seconds, today
+            conn, claimed, found, email, fetched.cursor, next_poll.total_seconds(), today
         )
         if updated is None:
+            if renewal is not None:  # nobody will know of it: stop it
+                await store.queue_channel_stop(conn, connection, renewal.opened)
             await _drop_result(conn, claimed)
             return
+        if renewal is not None and renewal.replaced is not None:
+            await store.queue_channel_stop(conn, connection, renewal.replaced)
         for message in messages:
             await outbox.enqueue(conn, message, updated.project_id)
         await outbox.enqueue(conn, state_changed(updated), updated.project_id)

@@ -42,11 +42,16 @@ async def hinted_sync(conn: db.Connection, envelope: Envelope, hint: SyncHint) -
 
 
 async def delete_calendar(conn: db.Connection, envelope: Envelope, command: DeleteCalendar) -> None:
-    """Forget the connection and its credentials, and announce the deletion."""
+    """Forget the connection and its credentials (its push channel queued to be stopped at
+    the provider), and announce the deletion."""
     gone = await store.delete_connection(conn, command.calendar_id)
     if gone is None:
         _log_unknown(command.calendar_id, envelope)
         return
+    if gone.channel is not None:
+        # Stopped by the sync workers, with a copy of the grant: it may be deleted next.
+        await store.queue_channel_stop(conn, gone, gone.channel)
+        await store.notify_sync_requested(conn)
     await store.delete_grant_if_unused(conn, gone.grant_id)
     deleted = CalendarDeleted(calendar_id=gone.calendar_id, version=gone.state_version + 1)
     await outbox.enqueue(conn, deleted, gone.project_id)

@@ -1,5 +1,6 @@
-"""The sync worker: N loops claiming due syncs, woken by NOTIFY with a 1 s poll as backstop,
-and a poller that queues a sync for calendars due a poll (or whose sync claim lapsed).
+"""The sync worker: N loops claiming due syncs (and, between them, queued push channel stops),
+woken by NOTIFY with a 1 s poll as backstop, and a poller that queues a sync for calendars due
+a poll (or whose sync claim lapsed).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import store, syncing
+from services.connector import channels, store, syncing
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SyncWorker:
     async def _sync_loop(self) -> None:
         while True:
             self._wake.clear()
-            if await self.sync_once():
+            if await self.sync_once() or await self.stop_once():
                 continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_poll)
@@ -76,6 +77,16 @@ class SyncWorker:
         except _DB_ERRORS as exc:
             log.warning("sync worker database error", extra={"error": type(exc).__name__})
             await asyncio.sleep(self._idle_poll)
+            return False
+
+    async def stop_once(self) -> bool:
+        """Stop one queued push channel, if any is due."""
+        try:
+            return await channels.stop_next(
+                self._ctx.pool, self._ctx.keyring, dict(self._ctx.providers)
+            )
+        except _DB_ERRORS as exc:
+            log.warning("channel stop database error", extra={"error": type(exc).__name__})
             return False
 
     async def _poll_loop(self) -> None:

@@ -12,8 +12,9 @@ from services.gateway import handlers
 from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.idempotency import IdempotencyMiddleware
+from services.gateway.push_hints import PushHints
 from services.gateway.readiness import remote_check
-from services.gateway.routes import calendars, events
+from services.gateway.routes import calendars, events, push
 from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
 from shared.http.health import ReadinessCheck
@@ -34,6 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         connector = ConnectorClient(
             settings.connector_url, token, settings.internal_timeout_seconds
         )
+        push_hints = PushHints(runtime.pool)
         async with httpx.AsyncClient(timeout=2.0) as probe:
             app.state.wiring = Wiring(
                 pool=runtime.pool,
@@ -42,6 +44,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 failed_auth=RateLimiter(
                     settings.failed_auth_per_second, settings.failed_auth_per_second * 4
                 ),
+                push_hints=push_hints,
+                push_secret=settings.push_secret.get_secret_value(),
             )
             try:
                 yield {
@@ -51,6 +55,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 }
             finally:
                 app.state.wiring = None
+                await push_hints.close()
                 await connector.close()
 
     definition = ServiceDefinition(
@@ -58,7 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         handlers.HANDLERS,
         handlers.TOPICS,
         pool_size=20,
-        routers=(calendars.router, events.router),
+        routers=(calendars.router, events.router, push.router),
         extension=wire,
         middleware=(IdempotencyMiddleware,),
         title="Rollcall API",

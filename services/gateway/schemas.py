@@ -121,6 +121,11 @@ class ConnectionFailureOut(BaseModel):
     at: datetime
 
 
+class PushOut(BaseModel):
+    kind: str  # `google_watch`
+    expires_at: datetime
+
+
 class AutoJoinOut(BaseModel):
     mode: Literal["off", "all", "rules"] = "off"
 
@@ -139,7 +144,7 @@ class CalendarOut(BaseModel):
     event_count: int
     sync_window: SyncWindow
     auto_join: AutoJoinOut = Field(default_factory=AutoJoinOut)
-    push: dict[str, Any] | None = None
+    push: PushOut | None = None
     created_at: datetime
     updated_at: datetime
     last_attempted_sync_at: datetime | None

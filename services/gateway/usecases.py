@@ -20,6 +20,7 @@ from shared.contracts.connections import (
 )
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged
+from shared.contracts.hints import SyncHint
 from shared.db.types import Connection
 from shared.http.problems import Problem
 from shared.ids import new_id
@@ -142,6 +143,17 @@ async def delete_calendar(pool: asyncpg.Pool[Any], project_id: str, calendar_id:
             return False
         await event_store.delete_calendar_events(conn, calendar_id)
         await outbox.enqueue(conn, DeleteCalendar(calendar_id=calendar_id), project_id)
+    return True
+
+
+async def push_hint(pool: asyncpg.Pool[Any], calendar_id: str, provider: str) -> bool:
+    """A verified push notification: hint a sync of the calendar if it is a live calendar of
+    the provider; False (nothing published) otherwise."""
+    async with pool.acquire() as conn, conn.transaction():
+        project_id = await calendar_store.live_calendar_project(conn, calendar_id, provider)
+        if project_id is None:
+            return False
+        await outbox.enqueue(conn, SyncHint(calendar_id=calendar_id, reason="push"), project_id)
     return True
 
 

@@ -21,6 +21,17 @@ class ConnectionFailure(BaseModel):
     at: datetime
 
 
+PushKind = Literal["google_watch"]
+
+
+class PushChannel(BaseModel):
+    """The provider push channel the connector keeps open for the calendar."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    kind: str  # `google_watch`; unknown kinds are shown as they come
+    expires_at: datetime
+
+
 @register
 class CalendarStateChanged(Payload):
     """Full current state of one connection; consumers apply it only if `version` is newer."""
@@ -40,6 +51,8 @@ class CalendarStateChanged(Payload):
     last_successful_sync_at: datetime | None
     # The window the connector syncs (null from producers older than this field).
     sync_window: SyncWindow | None = None
+    # The open push channel, if any (absent from producers older than this field: no channel).
+    push: PushChannel | None = None
 
     def key(self) -> str:
         return self.calendar_id

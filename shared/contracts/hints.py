@@ -17,7 +17,7 @@ class SyncHint(Payload):
     TOPIC: ClassVar[str] = topics.SYNC_HINTS
     TYPE: ClassVar[str] = "sync.hint"
     calendar_id: str
-    reason: str  # `meeting_soon`; free text for logs and metrics, never a branch
+    reason: str  # `meeting_soon`, `push`; free text for logs and metrics, never a branch
 
     def key(self) -> str:
         return self.calendar_id

@@ -21,6 +21,8 @@ from rollcall.dev.ports import free_port
 from tests.servers import Radicale, running_xandikos
 
 REPO = Path(__file__).resolve().parents[2]
+# Fixed so the push tests can derive channel tokens (a flood needs valid ones).
+E2E_PUSH_SECRET = "e2e-push-secret-0123456789abcdef"
 
 
 @dataclass
@@ -151,6 +153,7 @@ def system(radicale: Radicale) -> Iterator[RunningSystem]:
     fixed = {
         "ROLLCALL_DEV_API_KEY": "rk_e2e_fixed_key_0123456789",
         "CONNECTOR_POLL_INTERVAL_SECONDS": "2",
+        "ROLLCALL_PUSH_SECRET": E2E_PUSH_SECRET,
         "APPLE_CALDAV_URL": radicale.url,
     }
     with launched(state_dir, free_port(), **fixed) as (process, lines):

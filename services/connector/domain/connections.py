@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from services.connector.domain import push
+from services.connector.domain.push import OpenChannel
 from shared.contracts.calendars import CalendarStateChanged, ConnectionFailure, ConnectionState
 from shared.contracts.connections import Provider, SyncWindow
 
@@ -33,6 +35,7 @@ class Connection:
     last_attempted_sync_at: datetime | None
     last_successful_sync_at: datetime | None
     window_day: date | None = None  # the UTC day the events were last listed for
+    channel: OpenChannel | None = None  # the push channel open at the provider
 
 
 @dataclass(frozen=True)
@@ -83,4 +86,5 @@ def state_changed(connection: Connection) -> CalendarStateChanged:
         last_attempted_sync_at=connection.last_attempted_sync_at,
         last_successful_sync_at=connection.last_successful_sync_at,
         sync_window=connection.sync_window,
+        push=push.announced(connection.provider, connection.channel),
     )

@@ -55,11 +55,26 @@ class OAuthSession:
         headers: Mapping[str, str] | None = None,
     ) -> json_http.Answer:
         """GET `url` as the account; raises the failure classes above."""
+        return await self.request("GET", url, params, headers)
+
+    async def post_json(self, url: str, body: Mapping[str, object]) -> json_http.Answer:
+        """POST a JSON body as the account; raises the failure classes above."""
+        return await self.request("POST", url, json_body=body)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Mapping[str, object] | None = None,
+    ) -> json_http.Answer:
         token = self._token or await self.tokens.access_token(self.client)
-        answer = await self._send(url, params, headers, token)
+        send = (method, url, params, headers, json_body)
+        answer = await self._send(*send, token)
         if answer.status == 401:
             token = await self.tokens.access_token(self.client, refused=token)
-            answer = await self._send(url, params, headers, token)
+            answer = await self._send(*send, token)
             if answer.status == 401:
                 raise GrantRevoked("the API refused a freshly refreshed access token")
         self._token = token
@@ -72,9 +87,11 @@ class OAuthSession:
 
     async def _send(
         self,
+        method: str,
         url: str,
         params: Mapping[str, str] | None,
         extra_headers: Mapping[str, str] | None,
+        json_body: Mapping[str, object] | None,
         token: str,
     ) -> json_http.Answer:
         wait = self.budget.reserve(self.budget_key, self.monotonic())
@@ -87,7 +104,9 @@ class OAuthSession:
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
         }
-        request = self.client.build_request("GET", url, params=params, headers=headers)
+        request = self.client.build_request(
+            method, url, params=params, headers=headers, json=json_body
+        )
         async with self._slot():
             return await json_http.send(self.client, request, self.limits)
 

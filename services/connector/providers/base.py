@@ -16,9 +16,11 @@ from pydantic import BaseModel, ValidationError
 from services.connector.domain.connections import CalendarFound
 from services.connector.domain.discovery import AccountCalendars
 from services.connector.domain.failures import FailureKind
+from services.connector.domain.push import OpenChannel
 from shared.contracts.provider import ProviderObject
 
 C = TypeVar("C")
+C_in = TypeVar("C_in", contravariant=True)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -187,4 +189,19 @@ class CalendarProvider(Protocol[C]):
     ) -> FetchedChanges:
         """Everything since `cursor` (everything, `full`, without one). Providers that list by
         time bound a full listing by `window`; the caller filters every result by it anyway."""
+        ...
+
+
+@runtime_checkable
+class ChannelProvider(Protocol[C_in]):
+    """A provider that pushes change notifications over channels the connector opens."""
+
+    async def open_channel(
+        self, credentials: C_in, calendar_url: str, channel_id: str, token: str, address: str
+    ) -> OpenChannel:
+        """Open a channel on the calendar delivering to `address` with `token`."""
+        ...
+
+    async def stop_channel(self, credentials: C_in, channel_id: str, resource_id: str) -> None:
+        """Stop a channel (one the provider no longer knows counts as stopped)."""
         ...

@@ -13,6 +13,8 @@ client_secret, refresh_token}` (providers.md §1).
 - Tokens: the access-token cache of the grant (`oauth/grants.py`); submitted credentials
   (`/raw`) refresh once and cache nothing, which is safe because Google does not rotate
   refresh tokens. The OAuth endpoints are discovered on `GOOGLE_OAUTH_BASE_URL`.
+- Push: a watch channel per calendar (`open_channel`, `stop_channel`, §1.9): a
+  `ChannelProvider`; the sync worker opens, renews and stops them (`channels.py`).
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from typing import Any
 
 import httpx
 
+from services.connector.domain import push
 from services.connector.domain.budget import RequestBudget
 from services.connector.domain.connections import CalendarFound
 from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
+from services.connector.domain.push import OpenChannel
 from services.connector.oauth.credentials import OAuthCredentials
 from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
 from services.connector.oauth.servers import DiscoveredServer, OAuthServer
@@ -39,6 +43,7 @@ from services.connector.providers.base import (
     CalendarNotFound,
     FetchedChanges,
     GrantRef,
+    ProviderError,
     ProviderUnavailable,
     Window,
     parse_shape,
@@ -142,6 +147,37 @@ class GoogleProvider:
                     _sort(item, objects, removed)
                 next_cursor = page.get("nextSyncToken") or None
         return FetchedChanges(tuple(objects), tuple(removed), next_cursor, full=cursor is None)
+
+    async def open_channel(
+        self,
+        credentials: GoogleAccount,
+        calendar_url: str,
+        channel_id: str,
+        token: str,
+        address: str,
+    ) -> OpenChannel:
+        """A watch channel on the calendar's events, delivering to `address` (§1.9)."""
+        ttl = str(int(push.CHANNEL_TTL.total_seconds()))
+        body = {
+            "id": channel_id,
+            "type": "web_hook",
+            "address": address,
+            "token": token,
+            "params": {"ttl": ttl},
+        }
+        async with self._session(credentials) as session:
+            answer = await google_api.watch_events(session, self._api, calendar_url, body)
+        try:
+            expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, UTC)
+        except (KeyError, TypeError, ValueError):
+            raise ProviderError("the provider answered with an unexpected channel") from None
+        return OpenChannel(channel_id, str(answer["resourceId"]), expires)
+
+    async def stop_channel(
+        self, credentials: GoogleAccount, channel_id: str, resource_id: str
+    ) -> None:
+        async with self._session(credentials) as session:
+            await google_api.stop_channel(session, self._api, channel_id, resource_id)
 
     async def _account_calendars(self, credentials: GoogleAccount) -> AccountCalendars:
         async with self._session(credentials) as session:

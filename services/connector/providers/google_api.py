@@ -1,5 +1,6 @@
 """Google Calendar API v3 calls the connector makes (providers.md §1): `calendarList.list` and
-`events.list`, page by page, with Google's error bodies translated into provider errors.
+`events.list`, page by page, `events.watch` and `channels.stop`, with Google's error bodies
+translated into provider errors.
 
 What the session leaves to us: 403 with a rate-limit reason (`rateLimitExceeded`,
 `userRateLimitExceeded`, `quotaExceeded`) is throttling like 429; other 403s lack permission;
@@ -46,6 +47,31 @@ async def event_pages(
     url = f"{api_base}/calendar/v3/calendars/{quote(calendar_id, safe='')}/events"
     async for page in _pages(session, url, params):
         yield page
+
+
+async def watch_events(
+    session: OAuthSession, api_base: str, calendar_id: str, channel: Mapping[str, object]
+) -> dict[str, Any]:
+    """`events.watch` (§1.9): open a channel; its answer names the resource and expiry."""
+    url = f"{api_base}/calendar/v3/calendars/{quote(calendar_id, safe='')}/events/watch"
+    answer = await session.post_json(url, channel)
+    if answer.status != 200:
+        raise translate_error(answer)
+    body = answer.json()
+    if not isinstance(body, dict) or not isinstance(body.get("resourceId"), str):
+        raise ProviderError("the provider answered with an unexpected channel")
+    return body
+
+
+async def stop_channel(
+    session: OAuthSession, api_base: str, channel_id: str, resource_id: str
+) -> None:
+    """`channels.stop` (§1.9); a channel the provider no longer knows is stopped already."""
+    url = f"{api_base}/calendar/v3/channels/stop"
+    answer = await session.post_json(url, {"id": channel_id, "resourceId": resource_id})
+    if answer.status in (200, 204, 404):
+        return
+    raise translate_error(answer)
 
 
 def items(page: Mapping[str, Any]) -> list[dict[str, Any]]:

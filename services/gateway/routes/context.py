@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.api_keys import hash_key, presented_key
 from services.gateway.domain.rate_limit import RateLimiter
+from services.gateway.push_hints import PushHints
 from services.gateway.store import projects as project_store
 from shared.http.problems import Problem
 
@@ -25,6 +26,8 @@ class Wiring:
     connector: ConnectorClient
     per_key: RateLimiter
     failed_auth: RateLimiter
+    push_hints: PushHints
+    push_secret: str = ""  # ROLLCALL_PUSH_SECRET: checks push channel tokens
 
 
 def wiring(request: Request) -> Wiring:

@@ -27,6 +27,7 @@ def calendar_out(row: CalendarRow) -> CalendarOut:
             "connection_failure_data": row.connection_failure_data,
             "event_count": row.event_count,
             "sync_window": row.sync_window,
+            "push": row.push,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
             "last_attempted_sync_at": row.last_attempted_sync_at,

@@ -14,7 +14,7 @@ from shared.db.types import Connection, Executor
 _COLUMNS = """
     c.id, c.project_id, c.provider, c.state, c.platform_uuid, c.name, c.account_email,
     c.metadata, c.deduplication_key, c.connection_failure_data, c.sync_window, c.created_at,
-    c.updated_at, c.last_attempted_sync_at, c.last_successful_sync_at,
+    c.updated_at, c.last_attempted_sync_at, c.last_successful_sync_at, c.push,
     (SELECT count(*) FROM events e WHERE e.calendar_id = c.id AND NOT e.is_deleted) AS event_count
 """
 
@@ -36,6 +36,7 @@ class CalendarRow:
     updated_at: datetime
     last_attempted_sync_at: datetime | None
     last_successful_sync_at: datetime | None
+    push: dict[str, Any] | None
     event_count: int
 
 
@@ -179,7 +180,7 @@ async def apply_state(conn: Connection, state: CalendarStateChanged) -> None:
         UPDATE calendars SET state = $2, platform_uuid = coalesce($3, platform_uuid),
             name = $4, account_email = $5, connection_failure_data = $6,
             last_attempted_sync_at = $7, last_successful_sync_at = $8, state_version = $9,
-            updated_at = now()
+            push = $10, updated_at = now()
         WHERE id = $1 AND state_version < $9
         """,
         state.calendar_id,
@@ -191,6 +192,7 @@ async def apply_state(conn: Connection, state: CalendarStateChanged) -> None:
         state.last_attempted_sync_at,
         state.last_successful_sync_at,
         state.version,
+        state.push.model_dump(mode="json") if state.push else None,
     )
 
 
@@ -199,3 +201,13 @@ async def calendar_is_live(conn: Connection, calendar_id: str) -> bool:
         "SELECT true FROM calendars WHERE id = $1 AND deleted_at IS NULL", calendar_id
     )
     return bool(value)
+
+
+async def live_calendar_project(conn: Connection, calendar_id: str, provider: str) -> str | None:
+    """The project of a live calendar of `provider`, None if there is none."""
+    value = await conn.fetchval(
+        "SELECT project_id FROM calendars WHERE id = $1 AND provider = $2 AND deleted_at IS NULL",
+        calendar_id,
+        provider,
+    )
+    return str(value) if value is not None else None

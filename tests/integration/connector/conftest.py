@@ -55,7 +55,7 @@ async def pool(database: DatabaseLayout) -> AsyncIterator[asyncpg.Pool[Any]]:
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(pool: asyncpg.Pool[Any]) -> None:
-    await pool.execute("TRUNCATE connections, grants, outbox, inbox")
+    await pool.execute("TRUNCATE connections, grants, outbox, inbox, push_channel_stops")
 
 
 @dataclass

@@ -24,6 +24,8 @@ from shared.contracts.events import Attendee, CalendarEventChanged, Meeting, Per
 from shared.ids import new_id
 from tests.factories import event_state
 
+PUSH_SECRET = "push-test-secret"
+
 
 @dataclass
 class Tenant:
@@ -55,7 +57,7 @@ class Gateway:
                 conn,
                 calendar_id=calendar_id,
                 project_id=tenant.project_id,
-                provider="caldav",
+                provider=fields.get("provider", "caldav"),
                 platform_uuid=None,
                 metadata=fields.get("metadata", {}),
                 deduplication_key=fields.get("deduplication_key"),
@@ -109,6 +111,7 @@ async def gateway(
         **broker_settings,
         GATEWAY_CONNECTOR_URL=f"http://127.0.0.1:{free_port()}",  # nothing listens there
         ROLLCALL_INTERNAL_TOKEN="internal-test-token",
+        ROLLCALL_PUSH_SECRET=PUSH_SECRET,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -1,0 +1,66 @@
+"""Push channels: when a calendar needs a new one, and how often a calendar with one is polled.
+
+A Google watch channel cannot be extended: before it expires a new one is opened (overlap is
+fine, a notification only hints a sync) and the old one stopped. Push is lossy, so a calendar
+with a live channel is still synced every reconcile interval, and never later than its
+channel's expiry (should renewal fail, polling takes over from there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.contracts.calendars import PushChannel
+
+# Renew a channel this long before it expires (channels live a week by default, §1.9).
+RENEW_BEFORE = timedelta(days=1)
+# Ask providers for channels of this lifetime (Google's default and maximum for events).
+CHANNEL_TTL = timedelta(days=7)
+# After a failed stop, try again after attempt times this; give up after STOP_ATTEMPTS.
+STOP_RETRY = timedelta(minutes=5)
+STOP_ATTEMPTS = 5
+
+PUSH_KINDS = {"google": "google_watch"}
+
+
+@dataclass(frozen=True)
+class OpenChannel:
+    """The push channel a calendar has open at its provider."""
+
+    channel_id: str
+    resource_id: str
+    expires_at: datetime
+
+
+def live(channel: OpenChannel | None, now: datetime) -> bool:
+    return channel is not None and channel.expires_at > now
+
+
+def needs_new_channel(
+    channel: OpenChannel | None, now: datetime, renew_before: timedelta = RENEW_BEFORE
+) -> bool:
+    """No channel, or one expiring within `renew_before`."""
+    return channel is None or channel.expires_at - renew_before <= now
+
+
+def poll_delay(
+    channel: OpenChannel | None, now: datetime, poll: timedelta, reconcile: timedelta
+) -> timedelta:
+    """Until the next sync without a hint: the poll interval without a live channel; with
+    one, the reconcile interval, but not past the channel's expiry."""
+    if channel is None or not live(channel, now):
+        return poll
+    return max(poll, min(reconcile, channel.expires_at - now))
+
+
+def announced(provider: str, channel: OpenChannel | None) -> PushChannel | None:
+    """What `calendars.state` says of the channel."""
+    kind = PUSH_KINDS.get(provider)
+    if channel is None or kind is None:
+        return None
+    return PushChannel(kind=kind, expires_at=channel.expires_at)
+
+
+def stop_retry_delay(attempts: int) -> timedelta:
+    return STOP_RETRY * max(1, attempts)

@@ -1,0 +1,52 @@
+"""When a calendar needs a new push channel, and how often a calendar with one is polled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.connector.domain.push import (
+    OpenChannel,
+    announced,
+    needs_new_channel,
+    poll_delay,
+    stop_retry_delay,
+)
+
+NOW = datetime(2030, 1, 1, 12, tzinfo=UTC)
+POLL, RECONCILE = timedelta(minutes=5), timedelta(hours=6)
+
+
+def _channel(expires_in: timedelta) -> OpenChannel:
+    return OpenChannel("cal_1.ab", "res", NOW + expires_in)
+
+
+def test_a_channel_is_opened_when_missing_and_renewed_a_day_before_expiry() -> None:
+    assert needs_new_channel(None, NOW)
+    assert not needs_new_channel(_channel(timedelta(days=6)), NOW)
+    assert not needs_new_channel(_channel(timedelta(days=1, seconds=1)), NOW)
+    assert needs_new_channel(_channel(timedelta(days=1)), NOW)
+    assert needs_new_channel(_channel(timedelta(hours=2)), NOW)
+    assert needs_new_channel(_channel(-timedelta(hours=2)), NOW)
+
+
+def test_a_live_channel_means_reconcile_polling_but_never_past_its_expiry() -> None:
+    assert poll_delay(None, NOW, POLL, RECONCILE) == POLL
+    assert poll_delay(_channel(timedelta(days=6)), NOW, POLL, RECONCILE) == RECONCILE
+    assert poll_delay(_channel(timedelta(hours=2)), NOW, POLL, RECONCILE) == timedelta(hours=2)
+    assert poll_delay(_channel(timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
+    assert poll_delay(_channel(-timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
+
+
+def test_only_known_kinds_are_announced() -> None:
+    channel = _channel(timedelta(days=6))
+    shown = announced("google", channel)
+    assert shown is not None and (shown.kind, shown.expires_at) == (
+        "google_watch",
+        NOW + timedelta(days=6),
+    )
+    assert announced("google", None) is None
+    assert announced("caldav", channel) is None
+
+
+def test_failed_stops_back_off_linearly() -> None:
+    assert stop_retry_delay(1) < stop_retry_delay(3)
