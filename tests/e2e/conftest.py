@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rollcall.dev.ports import free_port
@@ -160,3 +161,11 @@ def system(radicale: Radicale) -> Iterator[RunningSystem]:
         url, key, bootstrap = wait_ready(lines)
         sandbox = wait_for_line(lines, r"^ROLLCALL_SANDBOX_URL=(\S+)$", 5)
         yield RunningSystem(process, url, key, bootstrap, state_dir, lines, sandbox)
+
+
+@pytest.fixture
+def api(system: RunningSystem) -> Iterator[httpx.Client]:
+    """The public API as the dev project's client."""
+    headers = {"Authorization": f"Bearer {system.api_key}"}
+    with httpx.Client(base_url=system.gateway_url, timeout=20, headers=headers) as client:
+        yield client

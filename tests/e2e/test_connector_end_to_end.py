@@ -10,7 +10,7 @@ import json
 import secrets
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,16 +88,6 @@ def dav(request: pytest.FixtureRequest, radicale: Radicale, xandikos: str) -> Da
     if request.param == "radicale":
         return DavServer("radicale", radicale.url, "bob", radicale.users["bob"])
     return DavServer("xandikos", xandikos, "user", "no-auth-on-xandikos")
-
-
-@pytest.fixture
-def api(system: RunningSystem) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=system.gateway_url,
-        timeout=20,
-        headers={"Authorization": f"Bearer {system.api_key}"},
-    ) as client:
-        yield client
 
 
 def _eventually(check: Callable[[], Any], timeout: float = 45) -> Any:

@@ -19,15 +19,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.push_tokens import channel_token
 from tests.e2e.conftest import E2E_PUSH_SECRET, RunningSystem
-from tests.e2e.test_google_end_to_end import (
-    GoogleAccount,
-    GoogleSandbox,
-    _calendar,
-    _connect,
-    _eventually,
-    _in_state,
-    _titles,
+from tests.e2e.public_api import (
+    calendar_in_state,
+    connect_calendar,
+    event_titles,
+    get_calendar,
+    wait_for,
 )
+from tests.e2e.test_google_end_to_end import GoogleAccount, GoogleSandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -39,20 +38,13 @@ def google(system: RunningSystem) -> Iterator[GoogleSandbox]:
         yield GoogleSandbox(client, system)
 
 
-@pytest.fixture
-def api(system: RunningSystem) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {system.api_key}"}
-    with httpx.Client(base_url=system.gateway_url, timeout=20, headers=headers) as client:
-        yield client
-
-
 def _pushed_calendar(api: httpx.Client, google: GoogleSandbox) -> tuple[GoogleAccount, str]:
     account = google.account()
     google.insert(account, "Before push")
-    calendar_id = _connect(api, account.credentials)
-    _eventually(lambda: _in_state(api, calendar_id, "connected"))
-    _eventually(lambda: _titles(api, calendar_id) == {"Before push"})
-    _eventually(lambda: _calendar(api, calendar_id)["push"], timeout=20)
+    calendar_id = connect_calendar(api, "google", account.credentials)
+    wait_for(lambda: calendar_in_state(api, calendar_id, "connected"))
+    wait_for(lambda: set(event_titles(api, calendar_id)) == {"Before push"})
+    wait_for(lambda: get_calendar(api, calendar_id)["push"], timeout=20)
     return account, calendar_id
 
 
@@ -91,11 +83,11 @@ def _notify(system: RunningSystem, channel_id: str, token: str | None) -> int:
     return httpx.post(url, headers=headers, timeout=10).status_code
 
 
-def test_push_shows_and_a_change_arrives_without_any_resync(
+def test_push_shows_and_a_change_arrives_without_anyrequest_resync(
     api: httpx.Client, google: GoogleSandbox
 ) -> None:
     account, calendar_id = _pushed_calendar(api, google)
-    push = _calendar(api, calendar_id)["push"]
+    push = get_calendar(api, calendar_id)["push"]
     assert push["kind"] == "google_watch"
     expires = datetime.fromisoformat(push["expires_at"])
     assert timedelta(days=6) < expires - datetime.now(UTC) <= timedelta(days=7)
@@ -103,7 +95,7 @@ def test_push_shows_and_a_change_arrives_without_any_resync(
     time.sleep(3)  # past the 2 s poll interval: only push can bring the next change
     listings = _event_listings(google, account)
     google.insert(account, "By push")
-    _eventually(lambda: _titles(api, calendar_id) == {"Before push", "By push"}, timeout=10)
+    wait_for(lambda: set(event_titles(api, calendar_id)) == {"Before push", "By push"}, timeout=10)
     assert _event_listings(google, account) - listings <= 2  # the push sync, not polling
 
 
@@ -134,7 +126,7 @@ def test_a_flood_of_100_notifications_makes_at_most_2_syncs(
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(lambda _: _notify(system, channel_id, token), range(100)))
     assert statuses == [200] * 100
-    _eventually(lambda: _event_listings(google, account) > listings, timeout=10)
+    wait_for(lambda: _event_listings(google, account) > listings, timeout=10)
     # The gateway's trailing hint comes 5 s after the first; any sync the flood caused has run
     # by 8 s.
     time.sleep(8)
@@ -145,7 +137,7 @@ def test_deleting_the_calendar_stops_its_channel(api: httpx.Client, google: Goog
     _, calendar_id = _pushed_calendar(api, google)
     stops = sum(1 for r in google.requests() if r["path"].endswith("/channels/stop"))
     assert api.delete(f"/v1/calendars/{calendar_id}").status_code == 204
-    _eventually(
+    wait_for(
         lambda: (
             sum(
                 1
