@@ -19,7 +19,6 @@ client_secret, refresh_token}` (providers.md §1).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -30,25 +29,19 @@ from typing import Any
 import httpx
 
 from services.connector.domain import push
-from services.connector.domain.budget import RequestBudget
-from services.connector.domain.connections import CalendarFound
-from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
+from services.connector.domain.discovery import AccountCalendars, CalendarEntry
 from services.connector.domain.push import OpenChannel
-from services.connector.oauth.credentials import OAuthCredentials
-from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
-from services.connector.oauth.servers import DiscoveredServer, OAuthServer
+from services.connector.oauth.grants import GrantTokenCache
+from services.connector.oauth.servers import DiscoveredServer
 from services.connector.oauth.session import OAuthSession
 from services.connector.providers import google_api
 from services.connector.providers.base import (
-    CalendarNotFound,
     FetchedChanges,
-    GrantRef,
     ProviderError,
-    ProviderUnavailable,
     Window,
-    parse_shape,
 )
 from services.connector.providers.guarded_http import HttpLimits
+from services.connector.providers.oauth_provider import OAuthAccount, OAuthProvider
 from shared.contracts.provider import ProviderObject
 
 # Google's per-user quota: 600 requests per minute per user and project (providers.md §1.10).
@@ -57,12 +50,7 @@ _READABLE_ROLES = frozenset({"reader", "writer", "owner"})
 _WRITABLE_ROLES = frozenset({"writer", "owner"})
 
 
-@dataclass(frozen=True)
-class GoogleAccount:
-    """Parsed credentials and the stored grant they came from (None when only submitted)."""
-
-    credentials: OAuthCredentials
-    grant: GrantRef | None
+GoogleAccount = OAuthAccount
 
 
 @dataclass(frozen=True)
@@ -71,8 +59,8 @@ class GoogleEndpoints:
     oauth_base_url: str  # GOOGLE_OAUTH_BASE_URL: the accounts host, with its discovery document
 
 
-class GoogleProvider:
-    """`CalendarProvider[GoogleAccount]`."""
+class GoogleProvider(OAuthProvider):
+    """`CalendarProvider[OAuthAccount]` for Google."""
 
     def __init__(
         self,
@@ -83,47 +71,9 @@ class GoogleProvider:
         requests_per_minute: int = REQUESTS_PER_MINUTE,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._limits = limits
+        server = DiscoveredServer(endpoints.oauth_base_url, limits)
+        super().__init__(limits, server, tokens, requests_per_minute, transport)
         self._api = endpoints.api_base_url.rstrip("/")
-        self._server: OAuthServer = DiscoveredServer(endpoints.oauth_base_url, limits)
-        self._tokens = tokens
-        self._budget = RequestBudget(requests_per_minute)
-        self._transport = transport
-
-    def parse_credentials(
-        self, raw: Mapping[str, Any], grant: GrantRef | None = None
-    ) -> GoogleAccount:
-        return GoogleAccount(parse_shape(OAuthCredentials, raw), grant)
-
-    def server_urls(self, credentials: GoogleAccount) -> tuple[str, ...]:
-        return ()  # the operator's GOOGLE_* settings
-
-    def username(self, credentials: GoogleAccount) -> str | None:
-        return None
-
-    def account_key(self, credentials: GoogleAccount) -> str:
-        client = credentials.credentials
-        return f"{client.client_id}|{client.fingerprint()}"
-
-    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
-        return dict(stored) == dict(submitted)
-
-    async def list_calendars(self, credentials: GoogleAccount) -> AccountCalendars:
-        """The account's calendars, answered within one provider timeout (a client waits)."""
-        try:
-            async with asyncio.timeout(self._limits.request_seconds):
-                return await self._account_calendars(credentials)
-        except TimeoutError:
-            raise ProviderUnavailable("no answer in time") from None
-
-    async def discover(
-        self, credentials: GoogleAccount, platform_uuid: str | None
-    ) -> CalendarFound:
-        listing = await self._account_calendars(credentials)
-        chosen = choose_calendar(listing.calendars, platform_uuid)
-        if chosen is None:
-            raise CalendarNotFound("no matching calendar")
-        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
 
     async def fetch_changes(
         self,
@@ -189,14 +139,8 @@ class GoogleProvider:
 
     @asynccontextmanager
     async def _session(self, account: GoogleAccount) -> AsyncIterator[OAuthSession]:
-        tokens: AccessTokens
-        if account.grant is not None:
-            tokens = self._tokens.for_grant(account.grant, self._server)
-            key = account.grant.grant_id
-        else:
-            tokens = SubmittedTokens(account.credentials, self._server, self._limits)
-            key = self.account_key(account)
-        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
+        tokens, key = self._access(account)
+        async with self._client() as client:
             yield OAuthSession(client, tokens, self._budget, key, self._limits)
 
 

@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -35,26 +34,20 @@ from typing import Any
 
 import httpx
 
-from services.connector.domain.budget import RequestBudget
-from services.connector.domain.connections import CalendarFound
-from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
+from services.connector.domain.discovery import AccountCalendars, CalendarEntry
 from services.connector.domain.graph_delta import DeltaRound
 from services.connector.oauth.concurrency import AccountConcurrency
-from services.connector.oauth.credentials import OAuthCredentials
-from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
+from services.connector.oauth.grants import GrantTokenCache
 from services.connector.oauth.servers import FixedServer, OAuthServer, TokenEndpoint
 from services.connector.oauth.session import OAuthSession
 from services.connector.providers.base import (
-    CalendarNotFound,
     FetchedChanges,
-    GrantRef,
     ProviderError,
-    ProviderUnavailable,
     Window,
-    parse_shape,
 )
 from services.connector.providers.graph_api import Graph
 from services.connector.providers.guarded_http import HttpLimits
+from services.connector.providers.oauth_provider import OAuthAccount, OAuthProvider
 from shared.contracts.provider import ProviderObject
 
 TENANT = "common"
@@ -65,12 +58,7 @@ CONCURRENT_REQUESTS = 4
 REQUESTS_PER_MINUTE = 1000
 
 
-@dataclass(frozen=True)
-class MicrosoftAccount:
-    """Parsed credentials and the stored grant they came from (None when only submitted)."""
-
-    credentials: OAuthCredentials
-    grant: GrantRef | None
+MicrosoftAccount = OAuthAccount
 
 
 @dataclass(frozen=True)
@@ -85,8 +73,8 @@ def token_server(login_base_url: str) -> OAuthServer:
     return FixedServer(TokenEndpoint(url, rotates=True, extra=(("scope", SCOPE),)))
 
 
-class MicrosoftProvider:
-    """`CalendarProvider[MicrosoftAccount]`."""
+class MicrosoftProvider(OAuthProvider):
+    """`CalendarProvider[OAuthAccount]` for Microsoft Graph."""
 
     def __init__(
         self,
@@ -98,53 +86,10 @@ class MicrosoftProvider:
         concurrent_requests: int = CONCURRENT_REQUESTS,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._limits = limits
+        server = token_server(endpoints.login_base_url)
+        super().__init__(limits, server, tokens, requests_per_minute, transport)
         self._graph = endpoints.graph_base_url.rstrip("/")
-        self._server = token_server(endpoints.login_base_url)
-        self._tokens = tokens
-        self._budget = RequestBudget(requests_per_minute)
         self._concurrency = AccountConcurrency(concurrent_requests)
-        self._transport = transport
-
-    def close(self) -> None:
-        """Nothing to release: each operation opens and closes its own HTTP client."""
-
-    def parse_credentials(
-        self, raw: Mapping[str, Any], grant: GrantRef | None = None
-    ) -> MicrosoftAccount:
-        return MicrosoftAccount(parse_shape(OAuthCredentials, raw), grant)
-
-    def server_urls(self, credentials: MicrosoftAccount) -> tuple[str, ...]:
-        return ()  # the operator's MICROSOFT_* settings
-
-    def username(self, credentials: MicrosoftAccount) -> str | None:
-        return None
-
-    def account_key(self, credentials: MicrosoftAccount) -> str:
-        client = credentials.credentials
-        return f"{client.client_id}|{client.fingerprint()}"
-
-    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
-        """The account key names the submitted client id and refresh token; the grant's
-        refresh token has rotated since, so the rest of the credentials must match."""
-        return _client(stored) == _client(submitted)
-
-    async def list_calendars(self, credentials: MicrosoftAccount) -> AccountCalendars:
-        """The account's calendars, answered within one provider timeout (a client waits)."""
-        try:
-            async with asyncio.timeout(self._limits.request_seconds):
-                return await self._account_calendars(credentials)
-        except TimeoutError:
-            raise ProviderUnavailable("no answer in time") from None
-
-    async def discover(
-        self, credentials: MicrosoftAccount, platform_uuid: str | None
-    ) -> CalendarFound:
-        listing = await self._account_calendars(credentials)
-        chosen = choose_calendar(listing.calendars, platform_uuid)
-        if chosen is None:
-            raise CalendarNotFound("no matching calendar")
-        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
 
     async def fetch_changes(
         self,
@@ -182,14 +127,8 @@ class MicrosoftProvider:
 
     @asynccontextmanager
     async def _session(self, account: MicrosoftAccount) -> AsyncIterator[Graph]:
-        tokens: AccessTokens
-        if account.grant is not None:
-            tokens = self._tokens.for_grant(account.grant, self._server)
-            key = account.grant.grant_id
-        else:
-            tokens = SubmittedTokens(account.credentials, self._server, self._limits)
-            key = self.account_key(account)
-        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
+        tokens, key = self._access(account)
+        async with self._client() as client:
             session = OAuthSession(
                 client,
                 tokens,
@@ -199,10 +138,6 @@ class MicrosoftProvider:
                 concurrency=self._concurrency.semaphore(key),
             )
             yield Graph(session, self._graph)
-
-
-def _client(credentials: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in credentials.items() if k != "refresh_token"}
 
 
 def _addresses(me: Mapping[str, Any]) -> tuple[str, ...]:

@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -34,23 +33,17 @@ from typing import Any
 
 import httpx
 
-from services.connector.domain.budget import RequestBudget
-from services.connector.domain.connections import CalendarFound
-from services.connector.domain.discovery import AccountCalendars, CalendarEntry, choose_calendar
-from services.connector.oauth.credentials import OAuthCredentials
-from services.connector.oauth.grants import AccessTokens, GrantTokenCache, SubmittedTokens
+from services.connector.domain.discovery import AccountCalendars, CalendarEntry
+from services.connector.oauth.grants import GrantTokenCache
 from services.connector.oauth.servers import FixedServer, OAuthServer, TokenEndpoint
 from services.connector.oauth.session import OAuthSession
 from services.connector.providers.base import (
-    CalendarNotFound,
     FetchedChanges,
-    GrantRef,
     ProviderError,
-    ProviderUnavailable,
     Window,
-    parse_shape,
 )
 from services.connector.providers.guarded_http import HttpLimits
+from services.connector.providers.oauth_provider import OAuthAccount, OAuthProvider
 from services.connector.providers.zoom_api import ZoomApi
 from shared.contracts.provider import ProviderObject
 
@@ -61,12 +54,7 @@ DEAD_REFRESH_REASON = "Invalid Token!"  # Zoom's error text for a dead refresh t
 REQUESTS_PER_MINUTE = 600
 
 
-@dataclass(frozen=True)
-class ZoomAccount:
-    """Parsed credentials and the stored grant they came from (None when only submitted)."""
-
-    credentials: OAuthCredentials
-    grant: GrantRef | None
+ZoomAccount = OAuthAccount
 
 
 @dataclass(frozen=True)
@@ -84,8 +72,8 @@ def token_server(oauth_base_url: str) -> OAuthServer:
     return FixedServer(endpoint)
 
 
-class ZoomProvider:
-    """`CalendarProvider[ZoomAccount]`."""
+class ZoomProvider(OAuthProvider):
+    """`CalendarProvider[OAuthAccount]` for Zoom: the account's one pseudo-calendar."""
 
     def __init__(
         self,
@@ -96,50 +84,9 @@ class ZoomProvider:
         requests_per_minute: int = REQUESTS_PER_MINUTE,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._limits = limits
+        server = token_server(endpoints.oauth_base_url)
+        super().__init__(limits, server, tokens, requests_per_minute, transport)
         self._api = endpoints.api_base_url.rstrip("/")
-        self._server = token_server(endpoints.oauth_base_url)
-        self._tokens = tokens
-        self._budget = RequestBudget(requests_per_minute)
-        self._transport = transport
-
-    def close(self) -> None:
-        """Nothing to release: each operation opens and closes its own HTTP client."""
-
-    def parse_credentials(
-        self, raw: Mapping[str, Any], grant: GrantRef | None = None
-    ) -> ZoomAccount:
-        return ZoomAccount(parse_shape(OAuthCredentials, raw), grant)
-
-    def server_urls(self, credentials: ZoomAccount) -> tuple[str, ...]:
-        return ()  # the operator's ZOOM_* settings
-
-    def username(self, credentials: ZoomAccount) -> str | None:
-        return None
-
-    def account_key(self, credentials: ZoomAccount) -> str:
-        client = credentials.credentials
-        return f"{client.client_id}|{client.fingerprint()}"
-
-    def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
-        """The account key names the submitted client id and refresh token; the grant's
-        refresh token has rotated since, so the rest of the credentials must match."""
-        return _client(stored) == _client(submitted)
-
-    async def list_calendars(self, credentials: ZoomAccount) -> AccountCalendars:
-        """The account's one pseudo-calendar, answered within one provider timeout."""
-        try:
-            async with asyncio.timeout(self._limits.request_seconds):
-                return await self._account_calendars(credentials)
-        except TimeoutError:
-            raise ProviderUnavailable("no answer in time") from None
-
-    async def discover(self, credentials: ZoomAccount, platform_uuid: str | None) -> CalendarFound:
-        listing = await self._account_calendars(credentials)
-        chosen = choose_calendar(listing.calendars, platform_uuid)
-        if chosen is None:
-            raise CalendarNotFound("no matching calendar")
-        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
 
     async def fetch_changes(
         self,
@@ -188,20 +135,10 @@ class ZoomProvider:
 
     @asynccontextmanager
     async def _session(self, account: ZoomAccount) -> AsyncIterator[ZoomApi]:
-        tokens: AccessTokens
-        if account.grant is not None:
-            tokens = self._tokens.for_grant(account.grant, self._server)
-            key = account.grant.grant_id
-        else:
-            tokens = SubmittedTokens(account.credentials, self._server, self._limits)
-            key = self.account_key(account)
-        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
+        tokens, key = self._access(account)
+        async with self._client() as client:
             session = OAuthSession(client, tokens, self._budget, key, self._limits)
             yield ZoomApi(session, self._api)
-
-
-def _client(credentials: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in credentials.items() if k != "refresh_token"}
 
 
 def _meeting_id(row: Mapping[str, Any]) -> str | None:
