@@ -2,12 +2,12 @@
 given for and the account's disconnected calendars at once; the account's working calendars
 follow once the new grant has synced, so a mistyped password never disconnects them.
 
-Callers hold the account lock (`store.lock_account`), taken first in their transaction.
+Callers hold the account lock (`grant_store.lock_account`), taken first in their transaction.
 """
 
 from __future__ import annotations
 
-from services.connector import store
+from services.connector import grant_store, store
 from services.connector.domain.connections import Connection, state_changed
 from shared.db import types as db
 from shared.messaging import outbox
@@ -20,19 +20,19 @@ async def adopt_disconnected(
     `grant_id` (full resync queued); returns them, to announce."""
     if not old_grants:
         return []
-    return await store.reconnect_account(conn, old_grants, grant_id, calendar_id)
+    return await grant_store.reconnect_account(conn, old_grants, grant_id, calendar_id)
 
 
 async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
     """After a successful sync with the connection's grant: the account's calendars still on
     older grants move to it (the disconnected ones reconnect, announced here), and the older
     grants are deleted once unused."""
-    older = await store.older_account_grants(conn, connection.grant_id)
+    older = await grant_store.older_account_grants(conn, connection.grant_id)
     if not older:
         return
     grant_id, calendar_id = connection.grant_id, connection.calendar_id
-    reconnected = await store.reconnect_account(conn, older, grant_id, calendar_id)
-    moved = await store.repoint_account(conn, older, grant_id, calendar_id)
+    reconnected = await grant_store.reconnect_account(conn, older, grant_id, calendar_id)
+    moved = await grant_store.repoint_account(conn, older, grant_id, calendar_id)
     await drop_unused(conn, older)
     for changed in reconnected:
         await outbox.enqueue(conn, state_changed(changed), changed.project_id)
@@ -43,4 +43,4 @@ async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
 async def drop_unused(conn: db.Connection, grant_ids: list[str]) -> None:
     """Delete the grants no calendar uses any more."""
     for grant_id in dict.fromkeys(grant_ids):
-        await store.delete_grant_if_unused(conn, grant_id)
+        await grant_store.delete_grant_if_unused(conn, grant_id)

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import store
+from services.connector import channel_stops
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain import push
 from services.connector.domain.connections import Connection
@@ -104,7 +104,7 @@ async def stop_next(
 ) -> bool:
     """Stop one queued channel, if one is due; False when none is."""
     async with pool.acquire() as conn:
-        queued = await store.claim_channel_stop(conn, push.STOP_RETRY.total_seconds())
+        queued = await channel_stops.claim_channel_stop(conn, push.STOP_RETRY.total_seconds())
     if queued is None:
         return False
     done = await _stop(queued, keyring, providers)
@@ -112,12 +112,12 @@ async def stop_next(
         if not done:
             log.warning("push channel stop given up", extra={"project_id": queued.project_id})
         async with pool.acquire() as conn:
-            await store.forget_channel_stop(conn, queued.channel_id)
+            await channel_stops.forget_channel_stop(conn, queued.channel_id)
     return True
 
 
 async def _stop(
-    queued: store.QueuedStop, keyring: Keyring, providers: dict[str, CalendarProvider[Any]]
+    queued: channel_stops.QueuedStop, keyring: Keyring, providers: dict[str, CalendarProvider[Any]]
 ) -> bool:
     provider = providers.get(queued.provider)
     if not isinstance(provider, ChannelProvider):

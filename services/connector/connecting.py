@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import accounts, store
+from services.connector import accounts, grant_store, store
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain.connections import state_changed
 from services.connector.providers.base import CalendarProvider
@@ -88,9 +88,9 @@ class Registrar:
     async def _store(self, conn: db.Connection, submission: Submission, account: str) -> None:
         # The account lock first, then rows: concurrent registrations for one account run one
         # after the other (no deadlock, no second grant for the same credentials).
-        await store.lock_account(conn, submission.project_id, submission.provider, account)
+        await grant_store.lock_account(conn, submission.project_id, submission.provider, account)
         previous = await store.lock_connection(conn, submission.calendar_id)
-        grants = await store.lock_account_grants(
+        grants = await grant_store.lock_account_grants(
             conn, submission.project_id, submission.provider, account
         )
         grant_id = self._same_credentials(self.providers[submission.provider], grants, submission)
@@ -98,7 +98,7 @@ class Registrar:
             grant_id = new_id("grt")
             aad = associated_data(submission.project_id, grant_id, submission.provider)
             sealed = self.keyring.seal(json.dumps(dict(submission.credentials)).encode(), aad)
-            await store.insert_grant(
+            await grant_store.insert_grant(
                 conn, grant_id, submission.project_id, submission.provider, account, sealed
             )
         connection = await store.upsert_connection(
@@ -124,7 +124,7 @@ class Registrar:
     def _same_credentials(
         self,
         provider: CalendarProvider[Any],
-        grants: list[store.StoredGrant],
+        grants: list[grant_store.StoredGrant],
         submission: Submission,
     ) -> str | None:
         """The account's grant these credentials open, if any: the one holding exactly them

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import store
+from services.connector import grant_store
 from services.connector.credentials import Keyring, SealError, associated_data
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ async def rotate_keys(
     resealed, unreadable, after = 0, [], ""
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            grants = await store.lock_grants_to_reseal(conn, keyring.active_key_id, after, batch)
+            grants = await grant_store.lock_grants_to_reseal(
+                conn, keyring.active_key_id, after, batch
+            )
             for grant in grants:
                 aad = associated_data(grant.project_id, grant.id, grant.provider)
                 try:
@@ -43,7 +45,7 @@ async def rotate_keys(
                 except SealError:
                     unreadable.append(grant.id)
                     continue
-                await store.reseal_grant(conn, grant.id, keyring.seal(plaintext, aad))
+                await grant_store.reseal_grant(conn, grant.id, keyring.seal(plaintext, aad))
                 resealed += 1
         if len(grants) < batch:
             break

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import accounts, channels, store
+from services.connector import accounts, channel_stops, channels, claims, grant_store
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain import backoff, failures, paging, push, window
 from services.connector.domain.connections import (
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # A sync's fetching (discovery, listings, retries and placement) must end by then; the minute
 # left of its claim is for recording the result.
-SYNC_BUDGET_SECONDS = store.CLAIM_SECONDS - 60
+SYNC_BUDGET_SECONDS = claims.CLAIM_SECONDS - 60
 
 
 def _utc_now() -> datetime:
@@ -91,7 +91,7 @@ class _CredentialsUnavailable(Exception):
 async def sync_next(ctx: SyncContext) -> bool:
     """Claim one due sync and run it; False when none is due."""
     async with ctx.pool.acquire() as conn:
-        claimed = await store.claim_next_sync(conn)
+        claimed = await claims.claim_next_sync(conn)
     if claimed is None:
         return False
     try:
@@ -105,7 +105,7 @@ async def sync_next(ctx: SyncContext) -> bool:
     return True
 
 
-async def sync_claimed(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
+async def sync_claimed(ctx: SyncContext, claimed: claims.ClaimedSync) -> None:
     """Fetch from the provider, then record success or failure (and release the claim)."""
     try:
         async with asyncio.timeout(ctx.budget_seconds):
@@ -123,7 +123,7 @@ async def sync_claimed(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
 
 
 async def _ensure_channel(
-    ctx: SyncContext, claimed: store.ClaimedSync, calendar_url: str
+    ctx: SyncContext, claimed: claims.ClaimedSync, calendar_url: str
 ) -> channels.Renewal | None:
     """Open or renew the calendar's push channel, inside the claim; never fails the sync."""
     if ctx.push is None:
@@ -134,7 +134,7 @@ async def _ensure_channel(
     )
 
 
-async def _fetch_with_retries(ctx: SyncContext, claimed: store.ClaimedSync) -> _Fetched:
+async def _fetch_with_retries(ctx: SyncContext, claimed: claims.ClaimedSync) -> _Fetched:
     """While connecting, a few quick retries of transient failures; once connected, one try."""
     attempts = 1 if claimed.connection.state == "connected" else failures.CONNECT_ATTEMPTS
     provider, credentials = _open_grant(ctx, claimed)
@@ -150,7 +150,7 @@ async def _fetch_with_retries(ctx: SyncContext, claimed: store.ClaimedSync) -> _
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _open_grant(ctx: SyncContext, claimed: store.ClaimedSync) -> tuple[CalendarProvider[Any], Any]:
+def _open_grant(ctx: SyncContext, claimed: claims.ClaimedSync) -> tuple[CalendarProvider[Any], Any]:
     connection = claimed.connection
     provider = ctx.providers.get(connection.provider)
     if provider is None:
@@ -167,7 +167,7 @@ def _open_grant(ctx: SyncContext, claimed: store.ClaimedSync) -> tuple[CalendarP
 async def _fetch(
     provider: CalendarProvider[Any],
     credentials: Any,
-    claimed: store.ClaimedSync,
+    claimed: claims.ClaimedSync,
     today: date,
     bounds: Window,
 ) -> _Fetched:
@@ -224,7 +224,7 @@ def _known_calendar(connection: Connection) -> CalendarFound:
 
 async def _record_success(
     ctx: SyncContext,
-    claimed: store.ClaimedSync,
+    claimed: claims.ClaimedSync,
     fetched: _Fetched,
     renewal: channels.Renewal | None = None,
 ) -> None:
@@ -260,19 +260,21 @@ async def _record_success(
     email = account_email(found.account_addresses, fetched.username)
     async with ctx.pool.acquire() as conn, conn.transaction():
         # The account lock before any row: this sync may move the account's other calendars.
-        await store.lock_account(conn, connection.project_id, connection.provider, claimed.account)
+        await grant_store.lock_account(
+            conn, connection.project_id, connection.provider, claimed.account
+        )
         if renewal is not None:
-            await store.set_channel(conn, claimed, renewal.opened)
-        updated = await store.record_success(
+            await claims.set_channel(conn, claimed, renewal.opened)
+        updated = await claims.record_success(
             conn, claimed, found, email, fetched.cursor, next_poll.total_seconds(), today
         )
         if updated is None:
             if renewal is not None:  # nobody will know of it: stop it
-                await store.queue_channel_stop(conn, connection, renewal.opened)
+                await channel_stops.queue_channel_stop(conn, connection, renewal.opened)
             await _drop_result(conn, claimed)
             return
         if renewal is not None and renewal.replaced is not None:
-            await store.queue_channel_stop(conn, connection, renewal.replaced)
+            await channel_stops.queue_channel_stop(conn, connection, renewal.replaced)
         for message in messages:
             await outbox.enqueue(conn, message, updated.project_id)
         await outbox.enqueue(conn, state_changed(updated), updated.project_id)
@@ -291,14 +293,14 @@ async def _record_success(
     )
 
 
-async def _drop_result(conn: db.Connection, claimed: store.ClaimedSync) -> None:
+async def _drop_result(conn: db.Connection, claimed: claims.ClaimedSync) -> None:
     """The sync's result no longer applies: new credentials or a deletion came meanwhile (its
     claim is released), or its claim lapsed and another sync took over (nothing to release)."""
-    if not await store.release_claim(conn, claimed):
+    if not await claims.release_claim(conn, claimed):
         log.warning("sync outlived its claim; its result is dropped", extra=_fields(claimed))
 
 
-def _fields(claimed: store.ClaimedSync) -> dict[str, str]:
+def _fields(claimed: claims.ClaimedSync) -> dict[str, str]:
     return {"calendar_id": claimed.connection.calendar_id}
 
 
@@ -310,7 +312,7 @@ def _retry_after(exc: ProviderError) -> timedelta | None:
 
 async def _record_failure(
     ctx: SyncContext,
-    claimed: store.ClaimedSync,
+    claimed: claims.ClaimedSync,
     kind: FailureKind,
     retry_after: timedelta | None = None,
 ) -> None:
@@ -326,10 +328,10 @@ async def _record_failure(
     )
     async with ctx.pool.acquire() as conn, conn.transaction():
         if isinstance(decision, failures.Disconnect):
-            updated = await store.record_disconnect(conn, claimed, decision.failure)
+            updated = await claims.record_disconnect(conn, claimed, decision.failure)
         else:
             delay = decision.delay.total_seconds()
-            updated = await store.record_retry(conn, claimed, delay)
+            updated = await claims.record_retry(conn, claimed, delay)
         if updated is None:
             await _drop_result(conn, claimed)
             return
@@ -344,13 +346,13 @@ async def _record_failure(
     )
 
 
-async def _abandon(ctx: SyncContext, claimed: store.ClaimedSync) -> None:
+async def _abandon(ctx: SyncContext, claimed: claims.ClaimedSync) -> None:
     """Release a crashed sync's claim with a backoff; if even that fails, the claim lapses."""
     connection = claimed.connection
     delay = backoff.resync_delay(connection.sync_failures + 1, ctx.jitter()).total_seconds()
     try:
         async with ctx.pool.acquire() as conn:
-            await store.release_claim(conn, claimed, delay)
+            await claims.release_claim(conn, claimed, delay)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         log.warning(
             "could not release sync claim",

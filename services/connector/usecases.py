@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from services.connector import store
+from services.connector import channel_stops, grant_store, store
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.connections import ConnectCalendar, DeleteCalendar, ResyncCalendar
 from shared.contracts.envelope import Envelope
@@ -50,9 +50,9 @@ async def delete_calendar(conn: db.Connection, envelope: Envelope, command: Dele
         return
     if gone.channel is not None:
         # Stopped by the sync workers, with a copy of the grant: it may be deleted next.
-        await store.queue_channel_stop(conn, gone, gone.channel)
+        await channel_stops.queue_channel_stop(conn, gone, gone.channel)
         await store.notify_sync_requested(conn)
-    await store.delete_grant_if_unused(conn, gone.grant_id)
+    await grant_store.delete_grant_if_unused(conn, gone.grant_id)
     deleted = CalendarDeleted(calendar_id=gone.calendar_id, version=gone.state_version + 1)
     await outbox.enqueue(conn, deleted, gone.project_id)
     log.info("connection deleted", extra={"calendar_id": gone.calendar_id})

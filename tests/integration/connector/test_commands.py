@@ -4,7 +4,7 @@ calendar, polling, and credentials replaced while connected.
 
 from __future__ import annotations
 
-from services.connector import store, syncing
+from services.connector import claims, store, syncing
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
 from shared.contracts.hints import SyncHint
@@ -50,11 +50,11 @@ async def test_one_sync_in_flight_per_calendar_and_at_most_one_queued(
     await _connected(connector, radicale, "cal_busy")
     await connector.deliver(ResyncCalendar(calendar_id="cal_busy"))
     async with connector.pool.acquire() as conn:
-        claimed = await store.claim_next_sync(conn)
+        claimed = await claims.claim_next_sync(conn)
         assert claimed is not None
         await connector.deliver(ResyncCalendar(calendar_id="cal_busy"))
         await connector.deliver(ResyncCalendar(calendar_id="cal_busy", full=True))
-        assert await store.claim_next_sync(conn) is None  # in flight: the request waits
+        assert await claims.claim_next_sync(conn) is None  # in flight: the request waits
 
     await connector.pool.execute("TRUNCATE outbox")
     await syncing.sync_claimed(connector.sync, claimed)
@@ -77,7 +77,7 @@ async def test_a_lapsed_claim_is_queued_again(connector: Connector, radicale: Ra
     await _connected(connector, radicale, "cal_lapsed")
     await connector.deliver(ResyncCalendar(calendar_id="cal_lapsed"))
     async with connector.pool.acquire() as conn:
-        assert await store.claim_next_sync(conn) is not None
+        assert await claims.claim_next_sync(conn) is not None
         await conn.execute("UPDATE connections SET sync_claimed_until = now() - interval '1 s'")
         assert await store.request_due_polls(conn) == 1
     assert await connector.run_syncs() == 1
@@ -115,7 +115,7 @@ async def test_a_sync_finishing_after_the_grant_was_replaced_changes_nothing(
     calendar = await _connected(connector, radicale, "cal_stale")
     await connector.deliver(ResyncCalendar(calendar_id="cal_stale"))
     async with connector.pool.acquire() as conn:
-        claimed = await store.claim_next_sync(conn)
+        claimed = await claims.claim_next_sync(conn)
     assert claimed is not None
     new_password = credentials(radicale, password="a-new-app-password")
     await connector.register("cal_stale", new_password, calendar.url)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.connector import store, syncing
+from services.connector import claims, store, syncing
 from services.connector.domain.connections import CalendarFound
 from services.connector.domain.discovery import AccountCalendars
 from services.connector.providers.base import (
@@ -27,9 +27,9 @@ from tests.integration.connector.conftest import Connector, RadicaleCalendar, cr
 from tests.servers import Radicale
 
 
-async def _claim(connector: Connector) -> store.ClaimedSync:
+async def _claim(connector: Connector) -> claims.ClaimedSync:
     async with connector.pool.acquire() as conn:
-        claimed = await store.claim_next_sync(conn)
+        claimed = await claims.claim_next_sync(conn)
     assert claimed is not None
     return claimed
 
