@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -20,11 +21,14 @@ from caldav.davclient import DAVClient
 from rollcall.bootstrap import DatabaseLayout
 from services.connector import app as composition
 from services.connector import connecting, handlers, syncing
-from services.connector.providers.base import HoldsThreads
+from services.connector.credentials import Sealed, associated_data
+from services.connector.providers.base import GrantRef, HoldsThreads
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
-from shared.contracts.connections import ConnectCalendar, Provider, SyncWindow
+from shared.contracts.calendars import CalendarStateChanged
+from shared.contracts.connections import ConnectCalendar, Provider, ResyncCalendar, SyncWindow
 from shared.contracts.envelope import Envelope, Payload, wrap
+from shared.contracts.provider import ProviderChangesFetched
 from shared.db.pool import create_pool
 from tests.servers import Radicale
 
@@ -129,6 +133,39 @@ class Connector:
         )
         return [Envelope.model_validate(row["envelope"]) for row in rows]
 
+    async def pages(self) -> list[ProviderChangesFetched]:
+        """Every `provider.changes` page published so far, in order."""
+        found = await self.messages(ProviderChangesFetched.TYPE)
+        return [ProviderChangesFetched.model_validate(e.payload) for e in found]
+
+    async def last_state(self) -> CalendarStateChanged:
+        found = await self.messages(CalendarStateChanged.TYPE)
+        return CalendarStateChanged.model_validate(found[-1].payload)
+
+    async def resync(self, calendar_id: str) -> list[ProviderChangesFetched]:
+        """Ask for a sync, run it; the pages it published."""
+        before = len(await self.pages())
+        await self.deliver(ResyncCalendar(calendar_id=calendar_id))
+        await self.run_syncs()
+        return (await self.pages())[before:]
+
+    async def grant_ref(self, calendar_id: str, provider: str) -> GrantRef:
+        grant_id = await self.pool.fetchval(
+            "SELECT grant_id FROM connections WHERE calendar_id = $1", calendar_id
+        )
+        return GrantRef(PROJECT, grant_id, provider)
+
+    async def stored_refresh_token(self, grant: GrantRef) -> str:
+        """The refresh token the grant holds now (rotating providers replace it)."""
+        row = await self.pool.fetchrow(
+            "SELECT key_id, ciphertext FROM grants WHERE id = $1", grant.grant_id
+        )
+        assert row is not None
+        sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
+        aad = associated_data(grant.project_id, grant.grant_id, grant.provider)
+        token: str = json.loads(self.keyring.open(sealed, aad))["refresh_token"]
+        return token
+
     async def row(self, calendar_id: str) -> asyncpg.Record:
         found = await self.pool.fetchrow(
             "SELECT * FROM connections WHERE calendar_id = $1", calendar_id
@@ -210,3 +247,8 @@ class RadicaleCalendar:
 
     async def delete(self, number: int) -> None:
         await asyncio.to_thread(self._delete, number)
+
+
+def objects_by_id(page: ProviderChangesFetched) -> dict[str, dict[str, Any]]:
+    """A JSON provider's page (Google, Graph, Zoom) as its decoded objects by id."""
+    return {o.provider_object_id: json.loads(o.data) for o in page.objects}

@@ -15,9 +15,6 @@ import pytest
 
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import ProviderThrottled
-from shared.contracts.calendars import CalendarStateChanged
-from shared.contracts.connections import ResyncCalendar
-from shared.contracts.provider import ProviderChangesFetched
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
@@ -45,29 +42,12 @@ def _event(summary: str, days: int = 2, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
-    envelopes = await connector.messages(ProviderChangesFetched.TYPE)
-    return [ProviderChangesFetched.model_validate(e.payload) for e in envelopes]
-
-
-async def _last_state(connector: Connector) -> CalendarStateChanged:
-    envelopes = await connector.messages(CalendarStateChanged.TYPE)
-    return CalendarStateChanged.model_validate(envelopes[-1].payload)
-
-
 async def _connected(
     connector: Connector, account: SandboxAccount, platform_uuid: str | None = None
 ) -> None:
     await connector.register("cal_g", account.credentials, platform_uuid, provider="google")
     await connector.connect("cal_g", platform_uuid, provider="google")
     assert await connector.run_syncs() == 1
-
-
-async def _resync(connector: Connector) -> list[ProviderChangesFetched]:
-    before = len(await _pages(connector))
-    await connector.deliver(ResyncCalendar(calendar_id="cal_g"))
-    await connector.run_syncs()
-    return (await _pages(connector))[before:]
 
 
 async def test_first_sync_then_changes_then_a_full_listing_after_410(
@@ -80,11 +60,11 @@ async def test_first_sync_then_changes_then_a_full_listing_after_410(
     await sandbox.insert_event(ada, _event("Far away", days=400))  # outside the window
 
     await _connected(connector, ada)
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.full and page.final
     assert {o.provider_object_id for o in page.objects} == {kept["id"], gone["id"]}
     assert all(o.format == "google" for o in page.objects)
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert (state.state, state.account_email, state.platform_uuid) == (
         "connected",
         "ada@example.com",
@@ -96,16 +76,16 @@ async def test_first_sync_then_changes_then_a_full_listing_after_410(
     events = "/google/calendar/v3/calendars/primary/events"
     await sandbox.admin.patch(f"{events}/{kept['id']}", json={"summary": "Kept!"}, headers=headers)
     await sandbox.admin.delete(f"{events}/{gone['id']}", headers=headers)
-    [changes] = await _resync(connector)
+    [changes] = await connector.resync("cal_g")
     assert not changes.full
     assert [o.provider_object_id for o in changes.objects] == [kept["id"]]
     assert '"Kept!"' in changes.objects[0].data
     assert changes.removed == (gone["id"],)
 
     await sandbox.admin.post("/_admin/sync_tokens/expire", json={"provider": "google"})
-    [listing] = await _resync(connector)
+    [listing] = await connector.resync("cal_g")
     assert listing.full and [o.provider_object_id for o in listing.objects] == [kept["id"]]
-    assert (await _last_state(connector)).state == "connected"
+    assert (await connector.last_state()).state == "connected"
 
 
 async def test_platform_uuid_picks_a_secondary_calendar_and_raw_lists_both(
@@ -131,7 +111,7 @@ async def test_platform_uuid_picks_a_secondary_calendar_and_raw_lists_both(
     assert await connector.pool.fetchval("SELECT count(*) FROM grants") == 0
 
     await _connected(connector, grace, platform_uuid=secondary)
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert state.platform_uuid == secondary and state.account_email == "grace@example.com"
 
 
@@ -142,7 +122,7 @@ async def test_throttling_keeps_the_calendar_connected_and_waits_for_retry_after
     await _connected(connector, bob)
     await sandbox.fault(path="/calendar/v3/calendars/*/events", status=429, retry_after=120)
 
-    assert await _resync(connector) == []
+    assert await connector.resync("cal_g") == []
     row = await connector.row("cal_g")
     assert row["state"] == "connected" and row["failure"] is None
     wait = (row["sync_requested_at"] - datetime.now(UTC)).total_seconds()
@@ -162,8 +142,8 @@ async def test_a_revoked_grant_disconnects_without_a_retry_storm(
     await connector.pool.execute("UPDATE grants SET access_expires_at = now()")  # force a refresh
     await sandbox.admin.post(f"/_admin/accounts/{eve.id}/revoke")
 
-    await _resync(connector)
-    state = await _last_state(connector)
+    await connector.resync("cal_g")
+    state = await connector.last_state()
     assert state.state == "disconnected"
     assert state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "grant_revoked"

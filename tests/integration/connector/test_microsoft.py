@@ -9,7 +9,6 @@ request, throttling kept connected, and at most 4 Graph requests in flight per m
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,13 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.connector.credentials import Sealed, associated_data
 from services.connector.oauth.grants import GrantTokenCache
-from services.connector.providers.base import GrantRef, ProviderError
-from shared.contracts.calendars import CalendarStateChanged
-from shared.contracts.connections import ResyncCalendar
-from shared.contracts.provider import ProviderChangesFetched
-from tests.integration.connector.conftest import PROJECT, Connector
+from services.connector.providers.base import ProviderError
+from tests.integration.connector.conftest import Connector, objects_by_id
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
     InProcessSandbox,
@@ -70,51 +65,12 @@ def _weekly(subject: str, count: int = 3) -> dict[str, Any]:
     return body
 
 
-async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
-    envelopes = await connector.messages(ProviderChangesFetched.TYPE)
-    return [ProviderChangesFetched.model_validate(e.payload) for e in envelopes]
-
-
-async def _last_state(connector: Connector) -> CalendarStateChanged:
-    envelopes = await connector.messages(CalendarStateChanged.TYPE)
-    return CalendarStateChanged.model_validate(envelopes[-1].payload)
-
-
 async def _connected(
     connector: Connector, account: SandboxAccount, platform_uuid: str | None = None
 ) -> None:
     await connector.register(CALENDAR, account.credentials, platform_uuid, provider="microsoft")
     await connector.connect(CALENDAR, platform_uuid, provider="microsoft")
     assert await connector.run_syncs() == 1
-
-
-async def _resync(connector: Connector) -> list[ProviderChangesFetched]:
-    before = len(await _pages(connector))
-    await connector.deliver(ResyncCalendar(calendar_id=CALENDAR))
-    await connector.run_syncs()
-    return (await _pages(connector))[before:]
-
-
-async def _grant(connector: Connector) -> GrantRef:
-    grant_id = await connector.pool.fetchval(
-        "SELECT grant_id FROM connections WHERE calendar_id = $1", CALENDAR
-    )
-    return GrantRef(PROJECT, grant_id, "microsoft")
-
-
-async def _stored_refresh_token(connector: Connector, grant: GrantRef) -> str:
-    row = await connector.pool.fetchrow(
-        "SELECT key_id, ciphertext FROM grants WHERE id = $1", grant.grant_id
-    )
-    assert row is not None
-    sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
-    aad = associated_data(grant.project_id, grant.grant_id, grant.provider)
-    token: str = json.loads(connector.keyring.open(sealed, aad))["refresh_token"]
-    return token
-
-
-def _data(page: ProviderChangesFetched) -> dict[str, dict[str, Any]]:
-    return {o.provider_object_id: json.loads(o.data) for o in page.objects}
 
 
 async def test_first_round_then_changes_then_a_new_round_after_an_expired_token(
@@ -127,31 +83,31 @@ async def test_first_round_then_changes_then_a_new_round_after_an_expired_token(
     await sandbox.graph(ada, "POST", "/me/events", _event("Far away", days=400))
 
     await _connected(connector, ada)
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.full and page.final and all(o.format == "graph" for o in page.objects)
-    events = _data(page)
+    events = objects_by_id(page)
     occurrences = [e for e in events.values() if e.get("seriesMasterId") == series["id"]]
     assert len(occurrences) == 3 and series["id"] not in events  # the master is not published
     assert all(e["subject"] == "Weekly" for e in occurrences)  # merged onto the master
     assert {teams["id"], gone["id"]} <= set(events) and len(events) == 5
     assert events[teams["id"]]["onlineMeeting"]["joinUrl"].startswith("https://teams.microsoft")
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert (state.state, state.account_email) == ("connected", "ada.lovelace@example.com")
     cursor = (await connector.row(CALENDAR))["sync_cursor"]
     assert cursor.startswith("/v1.0/me/calendars/") and "sandbox" not in cursor
 
     await sandbox.graph(ada, "PATCH", f"/me/events/{teams['id']}", {"subject": "Teams!"})
     await sandbox.graph(ada, "DELETE", f"/me/events/{gone['id']}")
-    [changes] = await _resync(connector)
+    [changes] = await connector.resync(CALENDAR)
     assert not changes.full
     assert [o.provider_object_id for o in changes.objects] == [teams["id"]]
-    assert _data(changes)[teams["id"]]["subject"] == "Teams!"
+    assert objects_by_id(changes)[teams["id"]]["subject"] == "Teams!"
     assert changes.removed == (gone["id"],)
 
     await sandbox.admin.post("/_admin/sync_tokens/expire", json={"provider": "microsoft"})
-    [listing] = await _resync(connector)
-    assert listing.full and set(_data(listing)) == set(events) - {gone["id"]}
-    assert (await _last_state(connector)).state == "connected"
+    [listing] = await connector.resync(CALENDAR)
+    assert listing.full and set(objects_by_id(listing)) == set(events) - {gone["id"]}
+    assert (await connector.last_state()).state == "connected"
 
 
 async def test_after_the_window_moves_edits_near_its_new_end_stay_changes(
@@ -175,13 +131,13 @@ async def test_after_the_window_moves_edits_near_its_new_end_stay_changes(
 
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     connector.sync = replace(connector.sync, clock=lambda: tomorrow)
-    [moved] = await _resync(connector)
-    assert created["id"] in _data(moved) and created["id"] not in moved.removed
+    [moved] = await connector.resync(CALENDAR)
+    assert created["id"] in objects_by_id(moved) and created["id"] not in moved.removed
 
     await sandbox.graph(ada, "PATCH", f"/me/events/{created['id']}", {"subject": "Later"})
-    [edit] = await _resync(connector)
+    [edit] = await connector.resync(CALENDAR)
     assert created["id"] not in edit.removed
-    assert _data(edit)[created["id"]]["subject"] == "Later"
+    assert objects_by_id(edit)[created["id"]]["subject"] == "Later"
 
 
 async def test_platform_uuid_picks_a_secondary_calendar(
@@ -203,9 +159,9 @@ async def test_platform_uuid_picks_a_secondary_calendar(
         await microsoft.list_calendars(microsoft.parse_credentials(grace.credentials))
 
     await _connected(connector, grace, platform_uuid=secondary)
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert state.platform_uuid == secondary and state.account_email == "grace@example.com"
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert len(page.objects) <= 3
 
 
@@ -214,13 +170,13 @@ async def test_rotated_refresh_tokens_are_stored_across_several_refreshes(
 ) -> None:
     bob = await sandbox.account("bob@example.com", provider="microsoft")
     await _connected(connector, bob)
-    grant = await _grant(connector)
-    seen = {bob.credentials["refresh_token"], await _stored_refresh_token(connector, grant)}
+    grant = await connector.grant_ref(CALENDAR, "microsoft")
+    seen = {bob.credentials["refresh_token"], await connector.stored_refresh_token(grant)}
     for _ in range(3):
         await connector.pool.execute("UPDATE grants SET access_expires_at = now()")
-        await _resync(connector)
-        assert (await _last_state(connector)).state == "connected"
-        seen.add(await _stored_refresh_token(connector, grant))
+        await connector.resync(CALENDAR)
+        assert (await connector.last_state()).state == "connected"
+        seen.add(await connector.stored_refresh_token(grant))
     assert len(seen) == 5  # the submitted token, then one rotation per refresh
     refreshes = await sandbox.requests("/oauth2/v2.0/token")
     assert [r["status"] for r in refreshes] == [200] * 4
@@ -242,8 +198,8 @@ async def test_a_dead_grant_disconnects_after_one_token_request(
     await connector.pool.execute("UPDATE grants SET access_expires_at = now()")  # force a refresh
     await sandbox.admin.post(f"/_admin/accounts/{eve.id}/revoke", json={"reason": reason})
 
-    await _resync(connector)
-    state = await _last_state(connector)
+    await connector.resync(CALENDAR)
+    state = await connector.last_state()
     assert state.state == "disconnected" and state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "grant_revoked"
     refused = [r for r in await sandbox.requests("/oauth2/v2.0/token") if r["status"] == 400]
@@ -260,7 +216,7 @@ async def test_a_wrong_client_secret_is_the_invalid_client_failure(
     await connector.register(CALENDAR, wrong, provider="microsoft")
     await connector.connect(CALENDAR, provider="microsoft")
     await connector.run_syncs()
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert state.state == "disconnected" and state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "invalid_client"
     assert "not-the-secret" not in state.connection_failure_data.message
@@ -275,7 +231,7 @@ async def test_throttling_keeps_the_calendar_connected_and_waits_for_retry_after
     path = "/v1.0/me/calendars/*/calendarView/delta"
     await sandbox.fault("microsoft", path=path, status=status, retry_after=120)
 
-    assert await _resync(connector) == []
+    assert await connector.resync(CALENDAR) == []
     row = await connector.row(CALENDAR)
     assert row["state"] == "connected" and row["failure"] is None
     wait = (row["sync_requested_at"] - datetime.now(UTC)).total_seconds()
@@ -288,7 +244,9 @@ async def test_at_most_four_requests_are_in_flight_per_mailbox(
     ivy = await sandbox.account("ivy@example.com", provider="microsoft")
     await _connected(connector, ivy)
     microsoft = connector.providers["microsoft"]
-    account = microsoft.parse_credentials(ivy.credentials, await _grant(connector))
+    account = microsoft.parse_credentials(
+        ivy.credentials, await connector.grant_ref(CALENDAR, "microsoft")
+    )
     stall = f"/_admin/microsoft/mailboxes/{ivy.id}/stall"
     assert (await sandbox.admin.post(stall)).status_code == 204
 

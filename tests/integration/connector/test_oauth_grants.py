@@ -63,15 +63,6 @@ async def _grant(connector: Connector, account: SandboxAccount, provider: str) -
     return GrantRef(PROJECT, grant_id, provider)
 
 
-async def _stored_refresh_token(connector: Connector, grant: GrantRef) -> str:
-    async with connector.pool.acquire() as conn:
-        tokens = await token_store.read_tokens(conn, grant.grant_id)
-    assert tokens is not None
-    aad = associated_data(grant.project_id, grant.grant_id, grant.provider)
-    token: str = json.loads(connector.keyring.open(tokens.credentials, aad))["refresh_token"]
-    return token
-
-
 async def test_concurrent_refreshes_of_one_grant_make_one_token_request(
     connector: Connector, cache: GrantTokenCache, sandbox: InProcessSandbox
 ) -> None:
@@ -100,13 +91,13 @@ async def test_a_rotated_refresh_token_is_stored_before_the_access_token_is_hand
 
     async with httpx.AsyncClient(transport=sandbox.transport) as client:
         first = await cache.access_token(grant, ZOOM_SERVER, client)
-        rotated = await _stored_refresh_token(connector, grant)
+        rotated = await connector.stored_refresh_token(grant)
         assert rotated != account.credentials["refresh_token"]
         # The old refresh token is dead at Zoom now; the stored one keeps the grant alive.
         second = await cache.access_token(grant, ZOOM_SERVER, client, refused=first)
 
     assert second != first
-    assert await _stored_refresh_token(connector, grant) not in (
+    assert await connector.stored_refresh_token(grant) not in (
         rotated,
         account.credentials["refresh_token"],
     )
@@ -130,7 +121,7 @@ async def test_a_refresh_completes_and_is_stored_even_if_its_caller_is_cancelled
             await caller
         original = account.credentials["refresh_token"]
         deadline = asyncio.get_running_loop().time() + 5
-        while await _stored_refresh_token(connector, grant) == original:
+        while await connector.stored_refresh_token(grant) == original:
             assert asyncio.get_running_loop().time() < deadline, "the refresh was abandoned"
             await asyncio.sleep(0.02)
         token = await cache.access_token(grant, ZOOM_SERVER, client)  # cached, no new request

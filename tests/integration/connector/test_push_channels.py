@@ -13,7 +13,6 @@ import pytest
 
 from services.connector import channels
 from services.connector.oauth.grants import GrantTokenCache
-from shared.contracts.calendars import CalendarStateChanged
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
 from shared.push_tokens import calendar_of_channel
 from tests.integration.connector.conftest import Connector
@@ -47,11 +46,6 @@ async def _connected(connector: Connector, sandbox: InProcessSandbox) -> None:
     assert await connector.run_syncs() == 1
 
 
-async def _last_state(connector: Connector) -> CalendarStateChanged:
-    envelopes = await connector.messages(CalendarStateChanged.TYPE)
-    return CalendarStateChanged.model_validate(envelopes[-1].payload)
-
-
 async def _resync(connector: Connector) -> None:
     await connector.deliver(ResyncCalendar(calendar_id="cal_g"))
     assert await connector.run_syncs() == 1
@@ -73,7 +67,7 @@ async def test_a_synced_calendar_opens_one_channel_announces_it_and_is_reconcile
     assert calendar_of_channel(row["push_channel_id"]) == "cal_g"
     expires = row["push_expires_at"]
     assert timedelta(days=6) < expires - datetime.now(UTC) <= timedelta(days=7)
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert state.push is not None and state.push.kind == "google_watch"
     assert state.push.expires_at == expires
     # Polled at the reconcile interval, not the poll interval (300 s).
@@ -83,7 +77,7 @@ async def test_a_synced_calendar_opens_one_channel_announces_it_and_is_reconcile
     await _resync(connector)
     assert (await connector.row("cal_g"))["push_channel_id"] == row["push_channel_id"]
     assert len(await sandbox.requests("/events/watch")) == 1
-    assert (await _last_state(connector)).push == state.push
+    assert (await connector.last_state()).push == state.push
 
 
 async def test_a_channel_near_expiry_is_replaced_then_the_old_one_stopped(
@@ -125,7 +119,7 @@ async def test_a_channel_that_cannot_be_opened_never_fails_the_sync(
     await _connected(connector, sandbox)
     row = await connector.row("cal_g")
     assert row["state"] == "connected" and row["push_channel_id"] is None
-    assert (await _last_state(connector)).push is None
+    assert (await connector.last_state()).push is None
     assert row["next_poll_at"] - datetime.now(UTC) < timedelta(seconds=301)  # polled as usual
     _with_push(connector)
     await _resync(connector)  # retried by the next sync

@@ -21,12 +21,6 @@ CHANGES = ProviderChangesFetched.TYPE
 STATE = CalendarStateChanged.TYPE
 
 
-async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
-    return [
-        ProviderChangesFetched.model_validate(e.payload) for e in await connector.messages(CHANGES)
-    ]
-
-
 async def _states(connector: Connector) -> list[CalendarStateChanged]:
     return [CalendarStateChanged.model_validate(e.payload) for e in await connector.messages(STATE)]
 
@@ -44,7 +38,7 @@ async def test_first_connect_publishes_a_full_sync_and_the_connected_state(
 ) -> None:
     calendar = await _connected(connector, radicale, events=3)
 
-    pages = await _pages(connector)
+    pages = await connector.pages()
     assert pages[-1].final and all(p.full for p in pages)
     assert [p.page for p in pages] == list(range(len(pages)))
     assert len({p.sync_id for p in pages}) == 1
@@ -69,7 +63,7 @@ async def test_resync_after_an_edit_and_a_delete_publishes_only_the_changes(
     connector: Connector, radicale: Radicale
 ) -> None:
     calendar = await _connected(connector, radicale, events=3)
-    first = {o.provider_object_id: o for p in await _pages(connector) for o in p.objects}
+    first = {o.provider_object_id: o for p in await connector.pages() for o in p.objects}
     await calendar.edit(0, "Renamed")
     await calendar.delete(1)
     await connector.pool.execute("TRUNCATE outbox")
@@ -77,7 +71,7 @@ async def test_resync_after_an_edit_and_a_delete_publishes_only_the_changes(
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     assert await connector.run_syncs() == 1
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert not page.full and page.final
     [changed] = page.objects
     assert "SUMMARY:Renamed" in changed.data
@@ -100,7 +94,7 @@ async def test_an_invalid_cursor_falls_back_to_a_full_listing(
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.full and page.final
     assert len(page.objects) == 2
     row = await connector.row("cal_work")
@@ -116,7 +110,7 @@ async def test_a_full_resync_request_lists_everything(
     await connector.deliver(ResyncCalendar(calendar_id="cal_work", full=True))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.full and len(page.objects) == 2
 
 
@@ -129,7 +123,7 @@ async def test_an_empty_incremental_sync_still_sends_a_final_page(
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.final and not page.full and page.objects == () and page.removed == ()
 
 
@@ -148,7 +142,7 @@ async def test_discovery_without_a_platform_uuid_picks_the_first_event_calendar(
     [state] = await _states(connector)
     assert state.state == "connected"
     assert state.platform_uuid == calendar.url
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.account_addresses == ()  # Radicale has no mailto: calendar-user addresses
 
 
@@ -176,7 +170,7 @@ async def test_only_objects_in_the_window_are_published_and_the_window_moves_dai
     await connector.deliver(ResyncCalendar(calendar_id="cal_work", full=True))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert [o.data.count("Event 0") for o in page.objects] == [1]  # neither far nor old
     assert [url.endswith("-8.ics") for url in page.before_window] == [True]  # old, not gone
     assert page.window_start is not None and page.window_end is not None
@@ -186,7 +180,7 @@ async def test_only_objects_in_the_window_are_published_and_the_window_moves_dai
     await calendar.save(7, "Far ahead edited", days_ahead=41)
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     await connector.run_syncs()
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.objects == () and len(page.removed) == 1  # beyond the window: gone if known
 
     later = datetime.now(UTC) + timedelta(days=15)
@@ -195,7 +189,7 @@ async def test_only_objects_in_the_window_are_published_and_the_window_moves_dai
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert not page.full  # what the syncer has stays; what entered the window arrives
     assert ["Far ahead edited" in o.data for o in page.objects] == [True]
     assert (await connector.row("cal_work"))["window_day"] == later.date()
@@ -207,7 +201,7 @@ async def test_a_new_days_sync_publishes_changes_that_left_the_window(
     """Just before midnight UTC a meeting moves four months out, another into the past: the
     next day's sync lists the moved window again, yet still reports both changes."""
     calendar = await _connected(connector, radicale, events=2)  # 7 days back, 30 ahead
-    [first] = await _pages(connector)
+    [first] = await connector.pages()
     moved_out = next(o.provider_object_id for o in first.objects if "Event 0" in o.data)
     await calendar.save(0, "Moved far out", days_ahead=120)
     await calendar.save(1, "Moved into the past", days_ahead=-20)
@@ -218,7 +212,7 @@ async def test_a_new_days_sync_publishes_changes_that_left_the_window(
     await connector.deliver(ResyncCalendar(calendar_id="cal_work"))
     await connector.run_syncs()
 
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert not page.full
     assert page.removed == (moved_out,)  # the API must not keep its old time
     assert ["Moved into the past" in o.data for o in page.objects] == [True]

@@ -9,20 +9,15 @@ throttling kept connected.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from services.connector.credentials import Sealed, associated_data
 from services.connector.oauth.grants import GrantTokenCache
-from services.connector.providers.base import GrantRef, ProviderError
-from shared.contracts.calendars import CalendarStateChanged
-from shared.contracts.connections import ResyncCalendar
-from shared.contracts.provider import ProviderChangesFetched
-from tests.integration.connector.conftest import PROJECT, Connector
+from services.connector.providers.base import ProviderError
+from tests.integration.connector.conftest import Connector, objects_by_id
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
     InProcessSandbox,
@@ -54,49 +49,10 @@ async def _create(sandbox: InProcessSandbox, account: SandboxAccount, body: Any)
     return await sandbox.zoom_api(account, "POST", "/users/me/meetings", body)
 
 
-async def _pages(connector: Connector) -> list[ProviderChangesFetched]:
-    envelopes = await connector.messages(ProviderChangesFetched.TYPE)
-    return [ProviderChangesFetched.model_validate(e.payload) for e in envelopes]
-
-
-async def _last_state(connector: Connector) -> CalendarStateChanged:
-    envelopes = await connector.messages(CalendarStateChanged.TYPE)
-    return CalendarStateChanged.model_validate(envelopes[-1].payload)
-
-
 async def _connected(connector: Connector, account: SandboxAccount) -> None:
     await connector.register(CALENDAR, account.credentials, provider="zoom")
     await connector.connect(CALENDAR, provider="zoom")
     assert await connector.run_syncs() == 1
-
-
-async def _resync(connector: Connector) -> list[ProviderChangesFetched]:
-    before = len(await _pages(connector))
-    await connector.deliver(ResyncCalendar(calendar_id=CALENDAR))
-    await connector.run_syncs()
-    return (await _pages(connector))[before:]
-
-
-async def _grant(connector: Connector) -> GrantRef:
-    grant_id = await connector.pool.fetchval(
-        "SELECT grant_id FROM connections WHERE calendar_id = $1", CALENDAR
-    )
-    return GrantRef(PROJECT, grant_id, "zoom")
-
-
-async def _stored_refresh_token(connector: Connector, grant: GrantRef) -> str:
-    row = await connector.pool.fetchrow(
-        "SELECT key_id, ciphertext FROM grants WHERE id = $1", grant.grant_id
-    )
-    assert row is not None
-    sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
-    aad = associated_data(grant.project_id, grant.grant_id, grant.provider)
-    token: str = json.loads(connector.keyring.open(sealed, aad))["refresh_token"]
-    return token
-
-
-def _data(page: ProviderChangesFetched) -> dict[str, dict[str, Any]]:
-    return {o.provider_object_id: json.loads(o.data) for o in page.objects}
 
 
 async def test_the_first_listing_then_every_resync_lists_what_is_there_now(
@@ -113,15 +69,15 @@ async def test_the_first_listing_then_every_resync_lists_what_is_there_now(
     assert "start_url" in standup  # Zoom hands it to the host: it must go no further
 
     await _connected(connector, ada)
-    [page] = await _pages(connector)
+    [page] = await connector.pages()
     assert page.full and page.final and all(o.format == "zoom" for o in page.objects)
-    meetings = _data(page)
+    meetings = objects_by_id(page)
     assert set(meetings) == {str(standup["id"]), str(gone["id"]), str(series["id"])}
     assert all("start_url" not in o.data and "zak=" not in o.data for o in page.objects)
     assert meetings[str(standup["id"])]["password"] == "4711"  # read in full
     assert meetings[str(standup["id"])]["host_email"] == "ada.lovelace@example.com"
     assert len(meetings[str(series["id"])]["occurrences"]) == 3
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert (state.state, state.account_email) == ("connected", "ada.lovelace@example.com")
     assert state.platform_uuid == (await sandbox.zoom_api(ada, "GET", "/users/me"))["id"]
     assert (await connector.row(CALENDAR))["sync_cursor"] is None
@@ -129,12 +85,12 @@ async def test_the_first_listing_then_every_resync_lists_what_is_there_now(
     added = await _create(sandbox, ada, _meeting("Added", days=5))
     await sandbox.zoom_api(ada, "PATCH", f"/meetings/{standup['id']}", {"topic": "Standup!"})
     await sandbox.zoom_api(ada, "DELETE", f"/meetings/{gone['id']}")
-    [listing] = await _resync(connector)
+    [listing] = await connector.resync(CALENDAR)
     assert listing.full and listing.removed == ()
-    found = _data(listing)
+    found = objects_by_id(listing)
     assert set(found) == {str(standup["id"]), str(series["id"]), str(added["id"])}
     assert found[str(standup["id"])]["topic"] == "Standup!"
-    assert (await _last_state(connector)).state == "connected"
+    assert (await connector.last_state()).state == "connected"
 
 
 async def test_rotated_refresh_tokens_are_stored_across_several_refreshes(
@@ -146,13 +102,13 @@ async def test_rotated_refresh_tokens_are_stored_across_several_refreshes(
         await zoom.list_calendars(zoom.parse_credentials(bob.credentials))
 
     await _connected(connector, bob)
-    grant = await _grant(connector)
-    seen = {bob.credentials["refresh_token"], await _stored_refresh_token(connector, grant)}
+    grant = await connector.grant_ref(CALENDAR, "zoom")
+    seen = {bob.credentials["refresh_token"], await connector.stored_refresh_token(grant)}
     for _ in range(3):
         await connector.pool.execute("UPDATE grants SET access_expires_at = now()")
-        await _resync(connector)
-        assert (await _last_state(connector)).state == "connected"
-        seen.add(await _stored_refresh_token(connector, grant))
+        await connector.resync(CALENDAR)
+        assert (await connector.last_state()).state == "connected"
+        seen.add(await connector.stored_refresh_token(grant))
     assert len(seen) == 5  # the submitted token, then one rotation per refresh
     refreshes = await sandbox.requests("/zoom/oauth/token")
     assert [r["status"] for r in refreshes] == [200] * 4
@@ -172,7 +128,7 @@ async def test_a_reused_refresh_token_disconnects_after_one_token_request(
     and Zoom answers `{"reason":"Invalid Token!","error":"invalid_request"}`."""
     cal = await sandbox.account("cal@example.com", provider="zoom")
     await _connected(connector, cal)
-    stored = await _stored_refresh_token(connector, await _grant(connector))
+    stored = await connector.stored_refresh_token(await connector.grant_ref(CALENDAR, "zoom"))
     pair = f"{cal.credentials['client_id']}:{cal.credentials['client_secret']}"
     elsewhere = await sandbox.admin.post(
         "/zoom/oauth/token",
@@ -182,8 +138,8 @@ async def test_a_reused_refresh_token_disconnects_after_one_token_request(
     assert elsewhere.status_code == 200
     await connector.pool.execute("UPDATE grants SET access_expires_at = now()")
 
-    await _resync(connector)
-    state = await _last_state(connector)
+    await connector.resync(CALENDAR)
+    state = await connector.last_state()
     assert state.state == "disconnected" and state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "grant_revoked"
     refused = [r for r in await sandbox.requests("/zoom/oauth/token") if r["status"] == 400]
@@ -202,8 +158,8 @@ async def test_a_dead_grant_disconnects(
     await connector.pool.execute("UPDATE grants SET access_expires_at = now()")  # force a refresh
     await sandbox.admin.post(f"/_admin/accounts/{eve.id}/revoke", json={"reason": reason})
 
-    await _resync(connector)
-    state = await _last_state(connector)
+    await connector.resync(CALENDAR)
+    state = await connector.last_state()
     assert state.state == "disconnected" and state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "grant_revoked"
 
@@ -216,7 +172,7 @@ async def test_a_wrong_client_secret_is_the_invalid_client_failure(
     await connector.register(CALENDAR, wrong, provider="zoom")
     await connector.connect(CALENDAR, provider="zoom")
     await connector.run_syncs()
-    state = await _last_state(connector)
+    state = await connector.last_state()
     assert state.state == "disconnected" and state.connection_failure_data is not None
     assert state.connection_failure_data.reason == "invalid_client"
 
@@ -230,7 +186,7 @@ async def test_throttling_keeps_the_calendar_connected_and_waits_for_retry_after
     await _connected(connector, hal)
     await sandbox.fault("zoom", path=path, status=429, retry_after=120)
 
-    assert await _resync(connector) == []
+    assert await connector.resync(CALENDAR) == []
     row = await connector.row(CALENDAR)
     assert row["state"] == "connected" and row["failure"] is None
     wait = (row["sync_requested_at"] - datetime.now(UTC)).total_seconds()
@@ -238,5 +194,5 @@ async def test_throttling_keeps_the_calendar_connected_and_waits_for_retry_after
 
     await connector.pool.execute("UPDATE connections SET sync_requested_at = now()")
     await connector.run_syncs()
-    assert (await _last_state(connector)).state == "connected"
-    assert len((await _pages(connector))[-1].objects) == 1  # the listing went through after
+    assert (await connector.last_state()).state == "connected"
+    assert len((await connector.pages())[-1].objects) == 1  # the listing went through after
