@@ -45,10 +45,8 @@ class MicrosoftSandbox(ProviderSandbox):
     provider = "microsoft"
 
     def graph(self, account: MicrosoftAccount, method: str, path: str, body: Any = None) -> Any:
-        token = self.admin(f"accounts/{account.id}/token")["access_token"]
-        response = self.client.request(
-            method, f"{GRAPH}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
-        )
+        headers = self.bearer(account)
+        response = self.client.request(method, f"{GRAPH}{path}", json=body, headers=headers)
         assert response.status_code < 300, response.text
         return response.json() if response.content else None
 

@@ -45,10 +45,8 @@ class ZoomSandbox(ProviderSandbox):
     provider = "zoom"
 
     def api(self, account: ZoomAccount, method: str, path: str, body: Any = None) -> Any:
-        token = self.admin(f"accounts/{account.id}/token")["access_token"]
-        response = self.client.request(
-            method, f"/zoom/v2{path}", json=body, headers={"Authorization": f"Bearer {token}"}
-        )
+        headers = self.bearer(account)
+        response = self.client.request(method, f"/zoom/v2{path}", json=body, headers=headers)
         assert response.status_code < 300, response.text
         found = response.json() if response.content else None
         if isinstance(found, dict) and "start_url" in found:  # the host's: never to be seen
