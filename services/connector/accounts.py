@@ -7,6 +7,8 @@ Callers hold the account lock (`grant_store.lock_account`), taken first in their
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from services.connector import grant_store, store
 from services.connector.domain.connections import Connection, state_changed
 from shared.db import types as db
@@ -44,3 +46,19 @@ async def drop_unused(conn: db.Connection, grant_ids: list[str]) -> None:
     """Delete the grants no calendar uses any more."""
     for grant_id in dict.fromkeys(grant_ids):
         await grant_store.delete_grant_if_unused(conn, grant_id)
+
+
+# A grant held for a listing (`Registrar.hold_grant`) waits this long for its registration,
+# like a registration waits for its connect command (`store.forget_abandoned_registrations`).
+UNCLAIMED_GRANT_TTL = timedelta(hours=24)
+
+
+async def forget_unclaimed_grants(conn: db.Connection, ttl: timedelta = UNCLAIMED_GRANT_TTL) -> int:
+    """Delete grants no calendar claimed within `ttl`, each under its account lock (so a
+    registration choosing it meanwhile wins); returns how many went."""
+    forgotten = 0
+    for grant in await grant_store.unclaimed_grants(conn, ttl.total_seconds()):
+        async with conn.transaction():
+            await grant_store.lock_account(conn, grant.project_id, grant.provider, grant.account)
+            forgotten += await grant_store.delete_grant_if_unused(conn, grant.id)
+    return forgotten

@@ -80,7 +80,7 @@ def internal_router(
     @router.post("/calendars/raw", response_model=RawCalendars)
     async def raw_calendars(body: RawCalendarsBody) -> RawCalendars:
         try:
-            found = await lister.list_calendars(body.provider, body.credentials)
+            found = await lister.list_calendars(body.project_id, body.provider, body.credentials)
         except (connecting.UnsupportedProvider, InvalidCredentialsShape, UnsafeUrl) as exc:
             raise _unprocessable(exc) from None
         except ProviderError as exc:

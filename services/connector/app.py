@@ -144,7 +144,7 @@ def create_app(
         guard=guard,
         providers=providers,
     )
-    lister = listing.CalendarLister(guard=guard, providers=providers)
+    lister = listing.CalendarLister(guard=guard, providers=providers, registrar=registrar)
     internal = api.internal_router(registrar, lister, settings.internal_token.get_secret_value())
     definition = ServiceDefinition(
         SERVICE,

@@ -13,7 +13,7 @@ import asyncpg
 from services.connector import accounts, grant_store, store
 from services.connector.credentials import Keyring, SealError, associated_data
 from services.connector.domain.connections import state_changed
-from services.connector.providers.base import CalendarProvider
+from services.connector.providers.base import CalendarProvider, GrantRef
 from services.connector.ssrf import UrlGuard
 from shared.db import types as db
 from shared.ids import new_id
@@ -85,22 +85,36 @@ class Registrar:
             await self._store(conn, submission, account)
         log.info("credentials registered", extra={"calendar_id": submission.calendar_id})
 
+    async def hold_grant(
+        self, project_id: str, provider_name: str, raw: Mapping[str, Any]
+    ) -> tuple[CalendarProvider[Any], Any]:
+        """The provider and credentials opened from the account's grant (inserted when the
+        account has none holding them) without a calendar: for listing with credentials whose
+        refresh token rotates on use, so what it rotates to is kept. A following registration
+        of the same credentials uses that grant; unclaimed, it goes after a day
+        (`accounts.forget_unclaimed_grants`).
+
+        Raises `UnsupportedProvider`, `InvalidCredentialsShape` or `UnsafeUrl`.
+        """
+        provider, credentials = await checked_credentials(
+            self.providers, self.guard, provider_name, raw
+        )
+        account = provider.account_key(credentials)
+        async with self.pool().acquire() as conn, conn.transaction():
+            await grant_store.lock_account(conn, project_id, provider_name, account)
+            grant_id, _ = await self._account_grant(conn, project_id, provider_name, account, raw)
+        return provider, provider.parse_credentials(
+            raw, GrantRef(project_id, grant_id, provider_name)
+        )
+
     async def _store(self, conn: db.Connection, submission: Submission, account: str) -> None:
         # The account lock first, then rows: concurrent registrations for one account run one
         # after the other (no deadlock, no second grant for the same credentials).
         await grant_store.lock_account(conn, submission.project_id, submission.provider, account)
         previous = await store.lock_connection(conn, submission.calendar_id)
-        grants = await grant_store.lock_account_grants(
-            conn, submission.project_id, submission.provider, account
+        grant_id, grants = await self._account_grant(
+            conn, submission.project_id, submission.provider, account, submission.credentials
         )
-        grant_id = self._same_credentials(self.providers[submission.provider], grants, submission)
-        if grant_id is None:
-            grant_id = new_id("grt")
-            aad = associated_data(submission.project_id, grant_id, submission.provider)
-            sealed = self.keyring.seal(json.dumps(dict(submission.credentials)).encode(), aad)
-            await grant_store.insert_grant(
-                conn, grant_id, submission.project_id, submission.provider, account, sealed
-            )
         connection = await store.upsert_connection(
             conn,
             submission.calendar_id,
@@ -121,11 +135,32 @@ class Registrar:
         if announce:
             await store.notify_sync_requested(conn)
 
+    async def _account_grant(
+        self,
+        conn: db.Connection,
+        project_id: str,
+        provider_name: str,
+        account: str,
+        credentials: Mapping[str, Any],
+    ) -> tuple[str, list[grant_store.StoredGrant]]:
+        """The account's grant holding `credentials` (a new one when none does), and all the
+        account's grants, locked. The caller holds the account lock."""
+        grants = await grant_store.lock_account_grants(conn, project_id, provider_name, account)
+        grant_id = self._same_credentials(self.providers[provider_name], grants, credentials)
+        if grant_id is None:
+            grant_id = new_id("grt")
+            aad = associated_data(project_id, grant_id, provider_name)
+            sealed = self.keyring.seal(json.dumps(dict(credentials)).encode(), aad)
+            await grant_store.insert_grant(
+                conn, grant_id, project_id, provider_name, account, sealed
+            )
+        return grant_id, grants
+
     def _same_credentials(
         self,
         provider: CalendarProvider[Any],
         grants: list[grant_store.StoredGrant],
-        submission: Submission,
+        credentials: Mapping[str, Any],
     ) -> str | None:
         """The account's grant these credentials open, if any: the one holding exactly them
         (or, where refresh tokens rotate, what they became)."""
@@ -135,6 +170,6 @@ class Registrar:
                 stored = json.loads(self.keyring.open(grant.sealed, aad))
             except (SealError, ValueError):
                 continue  # unreadable: replaced by a new grant below
-            if provider.same_grant(stored, submission.credentials):
+            if provider.same_grant(stored, credentials):
                 return grant.id
         return None

@@ -151,10 +151,35 @@ async def reseal_grant(conn: db.Connection, grant_id: str, sealed: Sealed) -> No
     )
 
 
-async def delete_grant_if_unused(conn: db.Connection, grant_id: str) -> None:
-    """Forget a grant no connection points at any more."""
-    await conn.execute(
+async def delete_grant_if_unused(conn: db.Connection, grant_id: str) -> int:
+    """Forget a grant no connection points at any more; 1 when it went, else 0."""
+    status: str = await conn.execute(
         "DELETE FROM grants WHERE id = $1"
         " AND NOT EXISTS (SELECT 1 FROM connections WHERE grant_id = $1)",
         grant_id,
     )
+    return int(status.split()[-1])
+
+
+@dataclass(frozen=True)
+class UnclaimedGrant:
+    id: str
+    project_id: str
+    provider: str
+    account: str
+
+
+async def unclaimed_grants(
+    conn: db.Connection, older_than_seconds: float, limit: int = 100
+) -> list[UnclaimedGrant]:
+    """Grants no calendar has used since they were created `older_than_seconds` ago (a
+    listing's grant that no registration claimed)."""
+    rows = await conn.fetch(
+        "SELECT id, project_id, provider, account FROM grants g"
+        " WHERE created_at < now() - make_interval(secs => $1)"
+        " AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.grant_id = g.id)"
+        " ORDER BY created_at LIMIT $2",
+        older_than_seconds,
+        limit,
+    )
+    return [UnclaimedGrant(r["id"], r["project_id"], r["provider"], r["account"]) for r in rows]

@@ -1,5 +1,8 @@
 """Listing an account's calendars for `POST /v1/calendars/raw`: straight from the provider,
-nothing stored, bounded in time (the client is waiting)."""
+bounded in time (the client is waiting). Nothing is stored, except for providers whose refresh
+tokens rotate on use (Microsoft, Zoom): their credentials are listed through the account's grant
+(`Registrar.hold_grant`), so the refresh token they rotate to is kept for the registration that
+usually follows rather than burnt."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.connector.connecting import checked_credentials
+from services.connector.connecting import Registrar, checked_credentials
 from services.connector.domain.discovery import AccountCalendars, default_calendar
-from services.connector.providers.base import CalendarProvider
+from services.connector.providers.base import CalendarProvider, RotatesRefreshTokens
 from services.connector.ssrf import UrlGuard
 
 log = logging.getLogger(__name__)
@@ -29,9 +32,10 @@ class ListedCalendar:
 class CalendarLister:
     guard: UrlGuard
     providers: Mapping[str, CalendarProvider[Any]]
+    registrar: Registrar
 
     async def list_calendars(
-        self, provider_name: str, raw: Mapping[str, Any]
+        self, project_id: str, provider_name: str, raw: Mapping[str, Any]
     ) -> list[ListedCalendar]:
         """The account's event calendars; `is_primary` marks the one connected by default.
 
@@ -40,6 +44,8 @@ class CalendarLister:
         provider, credentials = await checked_credentials(
             self.providers, self.guard, provider_name, raw
         )
+        if isinstance(provider, RotatesRefreshTokens) and provider.rotates_refresh_tokens():
+            provider, credentials = await self.registrar.hold_grant(project_id, provider_name, raw)
         account = await provider.list_calendars(credentials)
         log.info("calendars listed", extra={"provider": provider_name})
         return listed(account)

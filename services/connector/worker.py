@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from services.connector import channels, store, syncing
+from services.connector import accounts, channels, store, syncing
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +96,12 @@ class SyncWorker:
             await asyncio.sleep(self._poll_check)
 
     async def request_due_polls(self) -> int:
-        """Queue the syncs that polling makes due (and drop abandoned credentials); returns how
-        many syncs were queued."""
+        """Queue the syncs that polling makes due (and drop abandoned credentials and unclaimed
+        grants); returns how many syncs were queued."""
         try:
             async with self._ctx.pool.acquire() as conn:
                 await store.forget_abandoned_registrations(conn)
+                await accounts.forget_unclaimed_grants(conn)
                 return await store.request_due_polls(conn)
         except _DB_ERRORS as exc:
             log.warning("sync poller database error", extra={"error": type(exc).__name__})

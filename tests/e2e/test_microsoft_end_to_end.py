@@ -4,7 +4,8 @@ direct credentials connect, events made through the sandbox's Graph API reach
 occurrences), an edit and a deletion follow, an expired delta token is answered by a new round
 with the same ids, rotated refresh tokens keep working across several refreshes, a revoked
 grant disconnects without a retry storm and a new grant reconnects it, throttling is survived
-connected, and `platform_uuid` picks a secondary calendar.
+connected, and `/raw` lists the calendars (rotating the refresh token, which the registration
+that follows still opens) before `platform_uuid` picks a secondary one.
 """
 
 from __future__ import annotations
@@ -192,6 +193,16 @@ def test_platform_uuid_picks_a_secondary_calendar(
     secondary = seeded["calendars"][1]
     microsoft.insert(dan, "On the team calendar", calendar=secondary)
     microsoft.insert(dan, "On the default one")
+    # Listing refreshes (and so rotates) the refresh token; the grant it is kept on serves
+    # the registration that follows with the credentials as first submitted.
+    for _ in range(2):
+        listed = api.post(
+            "/v1/calendars/raw", json={"provider": "microsoft", "credentials": dan.credentials}
+        )
+        assert listed.status_code == 200, listed.text
+        results = {r["platform_uuid"]: r for r in listed.json()["results"]}
+        assert set(results) == set(seeded["calendars"]) and results[secondary]["email"] == dan.email
+        assert [uuid for uuid, r in results.items() if r["is_primary"]] == [seeded["calendars"][0]]
 
     calendar_id = connect_calendar(api, "microsoft", dan.credentials, platform_uuid=secondary)
     calendar = wait_for(lambda: calendar_in_state(api, calendar_id, "connected"))

@@ -1,10 +1,10 @@
 """Zoom end to end, through the public API only, against the sandbox `make run` starts: direct
-credentials connect the account's one pseudo-calendar, meetings made through the sandbox's Zoom
-API reach `GET /v1/calendar_events` (with the `meeting` block: join URL and structured
-passcode; a weekly meeting as its occurrences), an edit and a deletion follow on resync, a
-revoked grant disconnects without a retry storm and a new grant reconnects it, throttling is
-survived connected, and no `start_url` (the host's link with its ZAK) shows anywhere: not in
-the API's answers here, nor in the run's database dump and logs (the audit in
+credentials connect the account's one pseudo-calendar (listed by `/raw` first), meetings made
+through the sandbox's Zoom API reach `GET /v1/calendar_events` (with the `meeting` block: join
+URL and structured passcode; a weekly meeting as its occurrences), an edit and a deletion follow
+on resync, a revoked grant disconnects without a retry storm and a new grant reconnects it,
+throttling is survived connected, and no `start_url` (the host's link with its ZAK) shows
+anywhere: not in the API's answers here, nor in the run's database dump and logs (the audit in
 `test_connector_end_to_end.py`).
 """
 
@@ -86,6 +86,15 @@ def test_connect_sync_edit_and_delete_meetings(api: httpx.Client, zoom: ZoomSand
     lunch = zoom.create(ada, "Lunch")
     zoom.api(ada, "POST", "/users/me/meetings", {"topic": "Whenever", "type": 3})
     user = zoom.api(ada, "GET", "/users/me")
+    # Zoom retires a refresh token once used: `/raw` keeps what it rotated to for the
+    # registration that follows with the same submitted credentials.
+    listed = api.post(
+        "/v1/calendars/raw", json={"provider": "zoom", "credentials": ada.credentials}
+    )
+    assert listed.status_code == 200, listed.text
+    assert [
+        (r["platform_uuid"], r["email"], r["is_primary"]) for r in listed.json()["results"]
+    ] == [(user["id"], ada.email, True)]
 
     calendar_id = connect_calendar(api, "zoom", ada.credentials)
     calendar = wait_for(lambda: calendar_in_state(api, calendar_id, "connected"))

@@ -193,6 +193,16 @@ class CalendarProvider(Protocol[C]):
 
 
 @runtime_checkable
+class RotatesRefreshTokens(Protocol):
+    """An OAuth provider that may rotate refresh tokens: credentials it rotates cannot be used
+    without keeping what they rotate to (a stored grant)."""
+
+    def rotates_refresh_tokens(self) -> bool:
+        """Whether a refresh answers with a new refresh token and retires the presented one."""
+        ...
+
+
+@runtime_checkable
 class ChannelProvider(Protocol[C_in]):
     """A provider that pushes change notifications over channels the connector opens."""
 

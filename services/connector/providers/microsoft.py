@@ -6,8 +6,8 @@
   User.Read`, the client secret in the body. Every refresh rotates the refresh token: the
   grant's token cache stores the new one before the access token is used
   (`oauth/grants.py`). `invalid_grant` (AADSTS70008, 700082, 50173, 65001, …) is a dead grant;
-  `invalid_client` a rejected client. Submitted credentials (`/raw`) are refused: refreshing
-  them would burn the user's refresh token.
+  `invalid_client` a rejected client. `/raw` lists through a grant held for the account
+  (`Registrar.hold_grant`), so the rotated token is kept for the registration that follows.
 - Account: `account_key` is a digest of the client id and the refresh token *as submitted*;
   the grant row keeps it when the token rotates, so calendars registered with the same
   submitted credentials find the same account. The address is `/me`'s `mail`, else its

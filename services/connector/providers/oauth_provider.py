@@ -1,8 +1,9 @@
 """What the OAuth providers (Google, Microsoft, Zoom) share: credentials `{client_id,
 client_secret, refresh_token}`; an account keyed by the client and the refresh token as
 submitted (knowing the provider's account would need I/O at registration); access tokens from
-the grant's cache, or, for credentials only submitted (`/raw`), one refresh that caches
-nothing; and the calendar chosen from the account's listing.
+the grant's cache, or, for credentials only submitted (`/raw` of a provider that does not
+rotate refresh tokens), one refresh that caches nothing; and the calendar chosen from the
+account's listing.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ class OAuthProvider(ABC):
     def account_key(self, credentials: OAuthAccount) -> str:
         client = credentials.credentials
         return f"{client.client_id}|{client.fingerprint()}"
+
+    def rotates_refresh_tokens(self) -> bool:
+        return self._server.rotates
 
     def same_grant(self, stored: Mapping[str, Any], submitted: Mapping[str, Any]) -> bool:
         """Whether stored credentials are the submitted ones. Where refresh tokens rotate, the

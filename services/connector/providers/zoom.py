@@ -5,8 +5,8 @@
   one way Zoom documents). Every refresh rotates the refresh token: the grant's token cache
   stores the new one before the access token is used (`oauth/grants.py`). Zoom answers a dead
   refresh token (reused, revoked, expired) with `{"reason":"Invalid Token!","error":
-  "invalid_request"}` (`invalid_grant` in newer reports): both are a dead grant. Submitted
-  credentials (`/raw`) are refused: refreshing them would burn the user's refresh token.
+  "invalid_request"}` (`invalid_grant` in newer reports): both are a dead grant. `/raw`
+  lists through a grant held for the account, as Microsoft's.
 - Account: as Microsoft's, a digest of the client id and the refresh token *as submitted*; the
   grant keeps it when the token rotates. The address is `/users/me`'s `email`.
 - Calendars: Zoom has none. The account is one pseudo-calendar, "Zoom meetings", whose

@@ -1,7 +1,8 @@
 """The Microsoft provider through the sync loop, against real Postgres and the in-process
 sandbox: first delta round of the default calendar (sparse occurrences merged onto their
 master), incremental changes, an expired delta token answered by a new round, a secondary
-calendar by `platform_uuid`, refresh tokens rotated and stored across several refreshes, dead
+calendar by `platform_uuid`, `/raw` keeping the rotated refresh token on a held grant for the
+registration that follows, refresh tokens rotated and stored across several refreshes, dead
 grants (AADSTS 50173, 700082, 65001) and a rejected client disconnected after one token
 request, throttling kept connected, and at most 4 Graph requests in flight per mailbox.
 """
@@ -17,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.connector import accounts
+from services.connector.listing import CalendarLister
 from services.connector.oauth.grants import GrantTokenCache
-from services.connector.providers.base import ProviderError
-from tests.integration.connector.conftest import Connector, objects_by_id
+from services.connector.providers.base import GrantRef, ProviderError
+from tests.integration.connector.conftest import PROJECT, Connector, objects_by_id
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
     InProcessSandbox,
@@ -256,3 +259,31 @@ async def test_at_most_four_requests_are_in_flight_per_mailbox(
     released = (await sandbox.admin.delete(stall)).json()
     assert released["in_flight"] == 4
     assert all(found.url for found in await asyncio.gather(*listings))
+
+
+async def test_listing_keeps_the_rotated_token_for_the_registration_that_follows(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    bea = await sandbox.account("bea@example.com", provider="microsoft")
+    lister = CalendarLister(connector.registrar.guard, connector.providers, connector.registrar)
+    for _ in range(2):  # the second listing uses the grant's cached access token
+        [listed] = await lister.list_calendars(PROJECT, "microsoft", bea.credentials)
+        assert listed.email == "bea@example.com" and listed.is_primary
+    assert len(await sandbox.requests("/oauth2/v2.0/token")) == 1
+    held = await connector.pool.fetchval("SELECT id FROM grants")
+    assert (
+        await connector.stored_refresh_token(GrantRef(PROJECT, held, "microsoft"))
+        != bea.credentials["refresh_token"]
+    )  # rotated, and kept
+
+    await _connected(connector, bea)  # the submitted (now retired) token opens the held grant
+    assert (await connector.row(CALENDAR))["grant_id"] == held
+    async with connector.pool.acquire() as conn:
+        assert await accounts.forget_unclaimed_grants(conn, ttl=timedelta(0)) == 0  # claimed
+
+    cy = await sandbox.account("cy@example.com", provider="microsoft")
+    await lister.list_calendars(PROJECT, "microsoft", cy.credentials)
+    async with connector.pool.acquire() as conn:
+        assert await accounts.forget_unclaimed_grants(conn) == 0  # too recent
+        assert await accounts.forget_unclaimed_grants(conn, ttl=timedelta(0)) == 1
+    assert [r["id"] for r in await connector.pool.fetch("SELECT id FROM grants")] == [held]
