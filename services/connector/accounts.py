@@ -2,6 +2,12 @@
 given for and the account's disconnected calendars at once; the account's working calendars
 follow once the new grant has synced, so a mistyped password never disconnects them.
 
+OAuth accounts are filed under the client and the refresh token as submitted (knowing the
+mailbox needs I/O), so two grants of one mailbox start as two accounts. Once a grant has synced
+its mailbox is recorded, and the mailbox's calendars on older grants move to it like the
+account's own: one grant per mailbox (one token cache, one request budget), and a new grant
+for the mailbox reconnects its disconnected calendars, however they were first connected.
+
 Callers hold the account lock (`grant_store.lock_account`), taken first in their transaction.
 """
 
@@ -25,11 +31,16 @@ async def adopt_disconnected(
     return await grant_store.reconnect_account(conn, old_grants, grant_id, calendar_id)
 
 
+# Providers whose accounts are filed by refresh token rather than by the mailbox itself.
+KNOWN_BY_MAILBOX = frozenset({"google", "microsoft", "zoom"})
+
+
 async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
-    """After a successful sync with the connection's grant: the account's calendars still on
-    older grants move to it (the disconnected ones reconnect, announced here), and the older
-    grants are deleted once unused."""
+    """After a successful sync with the connection's grant: the account's (and, for OAuth, the
+    mailbox's) calendars still on older grants move to it (the disconnected ones reconnect,
+    announced here), and the older grants are deleted once unused."""
     older = await grant_store.older_account_grants(conn, connection.grant_id)
+    older += await _older_mailbox_grants(conn, connection)
     if not older:
         return
     grant_id, calendar_id = connection.grant_id, connection.calendar_id
@@ -40,6 +51,20 @@ async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
         await outbox.enqueue(conn, state_changed(changed), changed.project_id)
     if reconnected or moved:
         await store.notify_sync_requested(conn)
+
+
+async def _older_mailbox_grants(conn: db.Connection, connection: Connection) -> list[str]:
+    """The mailbox's older grants filed under other accounts whose account lock is free now
+    (one held elsewhere is left for this grant's next sync: waiting could deadlock)."""
+    if connection.provider not in KNOWN_BY_MAILBOX or not connection.account_email:
+        return []
+    await grant_store.set_mailbox(conn, connection.grant_id, connection.account_email.lower())
+    siblings = await grant_store.older_mailbox_grants(conn, connection.grant_id)
+    return [
+        grant.id
+        for grant in siblings
+        if await grant_store.try_lock_account(conn, grant.project_id, grant.provider, grant.account)
+    ]
 
 
 async def drop_unused(conn: db.Connection, grant_ids: list[str]) -> None:

@@ -74,6 +74,43 @@ async def older_account_grants(conn: db.Connection, grant_id: str) -> list[str]:
     return [row["id"] for row in rows]
 
 
+async def try_lock_account(
+    conn: db.Connection, project_id: str, provider: str, account: str
+) -> bool:
+    """`lock_account` without waiting: False when another transaction holds it. For taking a
+    second account's lock while holding one (waiting could deadlock)."""
+    locked: bool = await conn.fetchval(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended(concat_ws(chr(31),"
+        " 'connector.account', $1::text, $2::text, $3::text), 0))",
+        project_id,
+        provider,
+        account,
+    )
+    return locked
+
+
+async def set_mailbox(conn: db.Connection, grant_id: str, mailbox: str) -> None:
+    """Record the mailbox the grant was verified to open."""
+    await conn.execute(
+        "UPDATE grants SET mailbox = $2 WHERE id = $1 AND mailbox IS DISTINCT FROM $2",
+        grant_id,
+        mailbox,
+    )
+
+
+async def older_mailbox_grants(conn: db.Connection, grant_id: str) -> list[GrantAccount]:
+    """The grants of other accounts (other refresh tokens) verified to open the same mailbox
+    in the project, created before this one."""
+    rows = await conn.fetch(
+        "SELECT o.id, o.project_id, o.provider, o.account FROM grants g JOIN grants o"
+        " ON o.project_id = g.project_id AND o.provider = g.provider AND o.mailbox = g.mailbox"
+        " AND o.account <> g.account AND o.created_at < g.created_at"
+        " WHERE g.id = $1 ORDER BY o.created_at",
+        grant_id,
+    )
+    return [_grant_account(row) for row in rows]
+
+
 async def lock_account_grants(
     conn: db.Connection, project_id: str, provider: str, account: str
 ) -> list[StoredGrant]:
@@ -162,16 +199,22 @@ async def delete_grant_if_unused(conn: db.Connection, grant_id: str) -> int:
 
 
 @dataclass(frozen=True)
-class UnclaimedGrant:
+class GrantAccount:
+    """A grant and the account it is filed under (what its account lock is taken on)."""
+
     id: str
     project_id: str
     provider: str
     account: str
 
 
+def _grant_account(row: asyncpg.Record) -> GrantAccount:
+    return GrantAccount(row["id"], row["project_id"], row["provider"], row["account"])
+
+
 async def unclaimed_grants(
     conn: db.Connection, older_than_seconds: float, limit: int = 100
-) -> list[UnclaimedGrant]:
+) -> list[GrantAccount]:
     """Grants no calendar has used since they were created `older_than_seconds` ago (a
     listing's grant that no registration claimed)."""
     rows = await conn.fetch(
@@ -182,4 +225,4 @@ async def unclaimed_grants(
         older_than_seconds,
         limit,
     )
-    return [UnclaimedGrant(r["id"], r["project_id"], r["provider"], r["account"]) for r in rows]
+    return [_grant_account(row) for row in rows]

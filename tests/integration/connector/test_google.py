@@ -1,8 +1,8 @@
 """The Google provider through the sync loop, against real Postgres and the in-process sandbox:
 first sync of the primary calendar, incremental changes (edits, deletions as removals), a
 410 answered by a full listing, a secondary calendar by `platform_uuid`, `/raw` with nothing
-stored, throttling kept connected with its Retry-After, and a revoked grant disconnected
-without further requests.
+stored, throttling kept connected with its Retry-After, a revoked grant disconnected without
+further requests, and calendars of one mailbox converging on its newest verified grant.
 """
 
 from __future__ import annotations
@@ -152,3 +152,29 @@ async def test_a_revoked_grant_disconnects_without_a_retry_storm(
     assert len(refused) == 1
     row = await connector.row("cal_g")
     assert row["sync_requested_at"] is None and row["next_poll_at"] is None  # nothing queued
+
+
+async def test_calendars_of_one_mailbox_converge_on_its_newest_verified_grant(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    fay = await sandbox.account("fay@example.com")
+    await _connected(connector, fay)  # cal_g on the first grant
+    first = (await connector.row("cal_g"))["grant_id"]
+    await sandbox.admin.post(f"/_admin/accounts/{fay.id}/revoke")
+    await connector.pool.execute("UPDATE grants SET access_expires_at = now()")
+    await connector.resync("cal_g")
+    assert (await connector.row("cal_g"))["state"] == "disconnected"
+
+    # A new consent (as hosted OAuth gives): another refresh token, filed as another account
+    # until its first sync shows the mailbox.
+    second = (await sandbox.admin.post(f"/_admin/accounts/{fay.id}/grant")).json()
+    renewed = {**fay.credentials, "refresh_token": second["refresh_token"]}
+    await connector.register("cal_g2", renewed, None, provider="google")
+    await connector.connect("cal_g2", provider="google")
+    assert await connector.run_syncs() == 2  # cal_g2, then cal_g reconnected on its grant
+
+    rows = {r["calendar_id"]: r for r in await connector.pool.fetch("SELECT * FROM connections")}
+    assert {r["state"] for r in rows.values()} == {"connected"}
+    assert rows["cal_g"]["grant_id"] == rows["cal_g2"]["grant_id"] != first
+    grants = await connector.pool.fetch("SELECT id, mailbox FROM grants")
+    assert [(g["id"], g["mailbox"]) for g in grants] == [(rows["cal_g"]["grant_id"], fay.email)]
