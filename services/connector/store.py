@@ -3,6 +3,8 @@ queue (requests, polls, wake-ups) and deletion; one statement per function."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
 from services.connector.domain import window
@@ -186,3 +188,40 @@ async def forget_abandoned_registrations(conn: db.Connection) -> int:
         """
     )
     return dropped
+
+
+async def zoom_calendars(
+    conn: db.Connection, project_ids: list[str], user_ids: list[str], emails: list[str]
+) -> list[str]:
+    """The connected Zoom calendars of these projects for these Zoom users (by user id, the
+    calendar's URL, or by the account's address)."""
+    rows = await conn.fetch(
+        "SELECT calendar_id FROM connections WHERE provider = 'zoom' AND state = 'connected'"
+        " AND project_id = ANY($1::text[])"
+        " AND (calendar_url = ANY($2::text[]) OR lower(account_email) = ANY($3::text[]))"
+        " ORDER BY calendar_id",
+        project_ids,
+        user_ids,
+        [email.lower() for email in emails],
+    )
+    return [row["calendar_id"] for row in rows]
+
+
+async def mark_webhook_push(
+    conn: db.Connection, calendar_ids: list[str], expires_at: datetime, renew_before: datetime
+) -> list[Connection]:
+    """Record app-level webhooks (Zoom's) as the push channel of connected calendars they
+    reach, live until `expires_at`; only calendars whose channel lapses before `renew_before`
+    change (announced: version+1). Returns those."""
+    rows = await conn.fetch(
+        "UPDATE connections SET push_channel_id = calendar_id || '.webhook',"
+        " push_resource_id = '', push_expires_at = $2,"
+        " state_version = state_version + 1, updated_at = now()"
+        " WHERE calendar_id = ANY($1::text[]) AND state = 'connected'"
+        " AND (push_expires_at IS NULL OR push_expires_at < $3)"
+        " RETURNING *",
+        calendar_ids,
+        expires_at,
+        renew_before,
+    )
+    return [connection_of(row) for row in rows]

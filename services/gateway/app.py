@@ -14,7 +14,7 @@ from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.push_hints import PushHints
 from services.gateway.readiness import remote_check
-from services.gateway.routes import calendars, events, push
+from services.gateway.routes import calendars, events, push, zoom_push
 from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
 from shared.http.health import ReadinessCheck
@@ -63,7 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         handlers.HANDLERS,
         handlers.TOPICS,
         pool_size=20,
-        routers=(calendars.router, events.router, push.router),
+        routers=(calendars.router, events.router, push.router, zoom_push.router),
         extension=wire,
         middleware=(IdempotencyMiddleware,),
         title="Rollcall API",

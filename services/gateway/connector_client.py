@@ -74,6 +74,22 @@ class ConnectorClient:
         listing: dict[str, Any] = response.json()
         return listing
 
+    async def zoom_delivery(self, *, timestamp: str, signature: str, body: str) -> dict[str, Any]:
+        """Have the connector check a Zoom webhook delivery against the projects' secrets:
+        `{project_ids, validation, calendar_ids}`. Its 401 (signed by no project) and 400
+        (not Zoom's JSON) are passed through; a connector that cannot answer is a 503."""
+        payload = {"timestamp": timestamp, "signature": signature, "body": body}
+        try:
+            response = await self._http.post("/internal/push/zoom", json=payload)
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code in (400, 401):
+            raise _passed_through(response)
+        if response.status_code != 200:
+            raise Problem(503, "The connector service could not check the delivery.")
+        answer: dict[str, Any] = response.json()
+        return answer
+
 
 def _passed_through(response: httpx.Response) -> Problem:
     problem = response.json()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import RunningSystem
 
@@ -63,6 +64,19 @@ def event_titles(api: httpx.Client, calendar_id: str) -> list[str]:
 
 def request_resync(api: httpx.Client, calendar_id: str) -> None:
     assert api.post(f"/v1/calendars/{calendar_id}/resync").status_code == 202
+
+
+def push_notifications(gateway_url: str, provider: str, outcome: str) -> float:
+    """`rollcall_push_notifications_total` for one provider and outcome, from `/metrics`."""
+    text = httpx.get(f"{gateway_url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "rollcall_push_notifications_total" and sample.labels == {
+                "provider": provider,
+                "outcome": outcome,
+            }:
+                return float(sample.value)
+    return 0.0
 
 
 @dataclass

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from shared.push_tokens import channel_token
 from tests.e2e.conftest import E2E_PUSH_SECRET, RunningSystem
@@ -24,6 +23,7 @@ from tests.e2e.public_api import (
     connect_calendar,
     event_titles,
     get_calendar,
+    push_notifications,
     wait_for,
 )
 from tests.e2e.test_google_end_to_end import GoogleAccount, GoogleSandbox
@@ -56,18 +56,6 @@ def _event_listings(google: GoogleSandbox, account: GoogleAccount) -> int:
         for r in google.requests()
         if r["method"] == "GET" and local in r["path"] and r["path"].endswith("/events")
     )
-
-
-def _rejected(system: RunningSystem) -> float:
-    text = httpx.get(f"{system.gateway_url}/metrics", timeout=10).text
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "rollcall_push_notifications_total" and sample.labels == {
-                "provider": "google",
-                "outcome": "rejected",
-            }:
-                return sample.value
-    return 0.0
 
 
 def _notify(system: RunningSystem, channel_id: str, token: str | None) -> int:
@@ -105,12 +93,12 @@ def test_a_bad_channel_token_is_refused_and_counted(
     account, calendar_id = _pushed_calendar(api, google)
     time.sleep(1)
     listings = _event_listings(google, account)
-    before = _rejected(system)
+    before = push_notifications(system.gateway_url, "google", "rejected")
     channel_id = f"{calendar_id}.forged"
     assert _notify(system, channel_id, "not-the-token") == 401
     assert _notify(system, channel_id, None) == 401
     assert _notify(system, channel_id, channel_token("another-secret", channel_id)) == 401
-    assert _rejected(system) == before + 3
+    assert push_notifications(system.gateway_url, "google", "rejected") == before + 3
     time.sleep(2)
     assert _event_listings(google, account) == listings  # no sync came of them
 

@@ -21,7 +21,7 @@ CHANNEL_TTL = timedelta(days=7)
 STOP_RETRY = timedelta(minutes=5)
 STOP_ATTEMPTS = 5
 
-PUSH_KINDS = {"google": "google_watch"}
+PUSH_KINDS = {"google": "google_watch", "zoom": "zoom_webhook"}
 
 
 @dataclass(frozen=True)
