@@ -22,5 +22,8 @@ async def publish(hints: PushHints, batch: GraphBatch) -> Counter[str]:
     for calendar_id, count in batch.changed.items():
         outcome = await hints.notified(calendar_id, PROVIDER)
         outcomes[outcome] += 1
-        outcomes["unknown_calendar" if outcome == "unknown_calendar" else "coalesced"] += count - 1
-    return outcomes
+        if count > 1:  # the rest ride on this one's hint
+            outcomes["unknown_calendar" if outcome == "unknown_calendar" else "coalesced"] += (
+                count - 1
+            )
+    return +outcomes  # without zero counts

@@ -73,7 +73,8 @@ def _sort(item: Any, secret: str, batch: GraphBatch) -> None:
         batch.rejected += 1
         return
     calendar_id, channel_id = verified
-    action = LIFECYCLE_ACTIONS.get(item.get("lifecycleEvent"))
+    event = item.get("lifecycleEvent")
+    action = LIFECYCLE_ACTIONS.get(event) if isinstance(event, str) else None
     if action is None:  # a change, `missed`, or a lifecycle event Graph may add: a sync
         batch.changed[calendar_id] = batch.changed.get(calendar_id, 0) + 1
         return

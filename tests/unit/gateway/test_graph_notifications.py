@@ -59,6 +59,12 @@ def test_lifecycle_events_ask_for_their_channel_action_once_and_missed_for_a_syn
     assert batch.repeated == 1 and batch.verified == 4
 
 
+@pytest.mark.parametrize("event", [["subscriptionRemoved"], {"x": 1}, 5, "somethingNew"])
+def test_an_odd_lifecycle_event_of_a_verified_channel_is_just_a_sync(event: Any) -> None:
+    batch = read_batch(_body({"clientState": _state("cal_a.1"), "lifecycleEvent": event}), SECRET)
+    assert batch.changed == {"cal_a": 1} and batch.channel_requests == []
+
+
 @pytest.mark.parametrize(
     "item",
     [
