@@ -92,7 +92,7 @@ async def ensure_channel(
             return await _renew_or_open(config, provider, credentials, connection, calendar_url)
     except (ProviderError, TimeoutError) as exc:
         log.warning(
-            "push channel not opened",
+            "push channel not opened or renewed",
             extra={"calendar_id": connection.calendar_id, "error": type(exc).__name__},
         )
         return None
