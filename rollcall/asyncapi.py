@@ -24,7 +24,7 @@ _MODELS: tuple[type[Payload], ...] = (
 
 _PRODUCERS: dict[str, tuple[str, ...]] = {
     topics.CONNECTIONS_COMMANDS: ("gateway",),
-    topics.SYNC_HINTS: ("scheduler",),  # the gateway's push receivers join with the providers
+    topics.SYNC_HINTS: ("scheduler", "gateway"),  # the gateway: its push receivers
     topics.CALENDARS_STATE: ("connector",),
     topics.PROVIDER_CHANGES: ("connector",),
     topics.EVENTS_CHANGED: ("syncer",),

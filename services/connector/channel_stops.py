@@ -1,5 +1,6 @@
 """Connector SQL for the queue of push channels to stop at the provider (a deleted calendar's,
-or one replaced by renewal), each with a copy of the sealed grant that can stop it."""
+or one replaced by renewal), each with a copy of the sealed grant that can stop it (used once
+the grant itself is gone)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ class QueuedStop:
     provider: str
     project_id: str
     grant_id: str
-    sealed: Sealed
+    sealed: Sealed  # the grant's credentials while it exists, else the copy
     attempts: int  # including the one just claimed
+    grant_alive: bool  # the grant still exists (calendars of the account may use it)
 
 
 async def queue_channel_stop(
@@ -42,16 +44,21 @@ async def queue_channel_stop(
 
 
 async def claim_channel_stop(conn: db.Connection, retry_seconds: float) -> QueuedStop | None:
-    """Take the longest-due queued stop; it comes due again after attempts times `retry_seconds`
-    unless forgotten first."""
+    """Take the longest-due queued stop, with the grant's current credentials while it exists;
+    it comes due again after attempts times `retry_seconds` unless forgotten first."""
     row = await conn.fetchrow(
         """
-        UPDATE push_channel_stops s SET attempts = s.attempts + 1,
-            next_attempt_at = now() + make_interval(secs => $1 * (s.attempts + 1))
-        WHERE s.channel_id = (
-            SELECT channel_id FROM push_channel_stops WHERE next_attempt_at <= now()
-            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING s.*
+        WITH claimed AS (
+            UPDATE push_channel_stops s SET attempts = s.attempts + 1,
+                next_attempt_at = now() + make_interval(secs => $1 * (s.attempts + 1))
+            WHERE s.channel_id = (
+                SELECT channel_id FROM push_channel_stops WHERE next_attempt_at <= now()
+                ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING s.*)
+        SELECT c.channel_id, c.resource_id, c.provider, c.project_id, c.grant_id, c.attempts,
+            COALESCE(g.key_id, c.key_id) AS key_id,
+            COALESCE(g.ciphertext, c.ciphertext) AS ciphertext, g.id IS NOT NULL AS grant_alive
+        FROM claimed c LEFT JOIN grants g ON g.id = c.grant_id
         """,
         retry_seconds,
     )
@@ -65,6 +72,7 @@ async def claim_channel_stop(conn: db.Connection, retry_seconds: float) -> Queue
         row["grant_id"],
         Sealed(row["key_id"], bytes(row["ciphertext"])),
         row["attempts"],
+        row["grant_alive"],
     )
 
 

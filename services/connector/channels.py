@@ -1,12 +1,16 @@
-"""Provider push channels (Google watch channels): opened after a successful sync, renewed
-before they expire by opening a new one and stopping the old, stopped when the calendar goes.
+"""Provider push channels (Google watch channels, Graph subscriptions): opened after a
+successful sync, renewed before they expire (or when the provider asks), stopped when the
+calendar goes.
 
-Opening happens inside the sync's claim, so one calendar never opens two channels at once; it
-never fails the sync (logged; the next sync tries again). Stops are queued in
-`push_channel_stops` with a copy of the sealed grant (a deleted calendar's grant may be gone)
-and done by the sync workers between syncs, retried a few times; a channel never stopped just
-expires. The channel token is derived from the channel id (`shared/push_tokens.py`), so it is
-never stored and the gateway checks it without our schema.
+A renewal extends the channel in place where the provider can (`RenewableChannelProvider`:
+Graph's PATCH, falling back to a new channel when the old one is gone), else opens a new one
+and stops the old (Google). Opening happens inside the sync's claim, so one calendar never
+opens two channels at once; it never fails the sync (logged; the next sync tries again). Stops
+are queued in `push_channel_stops` with a copy of the sealed grant and done by the sync
+workers between syncs, retried a few times; a channel never stopped just expires. A stop uses
+the grant itself while it exists (a rotating provider's refresh must be stored), else the
+copy, retired. The channel token is derived from the channel id (`shared/push_tokens.py`), so
+it is never stored and the gateway checks it without our schema.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from services.connector.domain.connections import Connection
 from services.connector.domain.push import OpenChannel
 from services.connector.providers.base import (
     CalendarProvider,
+    ChannelGone,
     ChannelProvider,
+    GrantRef,
     InvalidCredentialsShape,
     ProviderError,
+    RenewableChannelProvider,
 )
 from shared.push_tokens import channel_token, new_channel_id
 
@@ -58,10 +65,11 @@ def push_config(public_base_url: str | None, secret: str) -> PushConfig | None:
 
 @dataclass(frozen=True)
 class Renewal:
-    """A channel opened by a sync, and the one it replaces (to be stopped)."""
+    """A channel opened (or extended) by a sync, and the one it replaces (to be stopped)."""
 
     opened: OpenChannel
     replaced: OpenChannel | None
+    extended: bool = False  # `opened` is the calendar's own channel, extended in place
 
 
 async def ensure_channel(
@@ -72,31 +80,66 @@ async def ensure_channel(
     calendar_url: str,
     now: datetime,
 ) -> Renewal | None:
-    """Open a channel when the calendar has none or its channel expires soon; None when
-    nothing was opened (not needed, not supported, or failed: logged, retried next sync)."""
+    """Open or renew a channel when the calendar has none, its channel expires soon or the
+    provider asked for a renewal; None when nothing changed (not needed, not supported, or
+    failed: logged, retried next sync)."""
     if config is None or not isinstance(provider, ChannelProvider):
         return None
     if not push.needs_new_channel(connection.channel, now):
         return None
-    channel_id = new_channel_id(connection.calendar_id)
-    token = channel_token(config.secret, channel_id)
-    address = config.address(connection.provider)
     try:
         async with asyncio.timeout(OPEN_TIMEOUT_SECONDS):
-            opened = await provider.open_channel(
-                credentials, calendar_url, channel_id, token, address
-            )
+            return await _renew_or_open(config, provider, credentials, connection, calendar_url)
     except (ProviderError, TimeoutError) as exc:
         log.warning(
-            "push channel not opened",
+            "push channel not opened or renewed",
             extra={"calendar_id": connection.calendar_id, "error": type(exc).__name__},
         )
         return None
-    log.info(
-        "push channel opened",
-        extra={"calendar_id": connection.calendar_id, "expires_at": opened.expires_at.isoformat()},
-    )
-    return Renewal(opened, connection.channel)
+
+
+async def _renew_or_open(
+    config: PushConfig,
+    provider: ChannelProvider[Any],
+    credentials: Any,
+    connection: Connection,
+    calendar_url: str,
+) -> Renewal:
+    current = connection.channel
+    if current is not None and isinstance(provider, RenewableChannelProvider):
+        try:
+            renewed = await provider.renew_channel(credentials, current)
+        except ChannelGone:
+            log.info("push channel gone, opening another", extra=_fields(connection))
+            return Renewal(
+                await _open(config, provider, credentials, connection, calendar_url), None
+            )
+        log.info("push channel renewed", extra=_fields(connection, renewed))
+        return Renewal(renewed, None, extended=True)
+    opened = await _open(config, provider, credentials, connection, calendar_url)
+    return Renewal(opened, current)
+
+
+async def _open(
+    config: PushConfig,
+    provider: ChannelProvider[Any],
+    credentials: Any,
+    connection: Connection,
+    calendar_url: str,
+) -> OpenChannel:
+    channel_id = new_channel_id(connection.calendar_id)
+    token = channel_token(config.secret, channel_id)
+    address = config.address(connection.provider)
+    opened = await provider.open_channel(credentials, calendar_url, channel_id, token, address)
+    log.info("push channel opened", extra=_fields(connection, opened))
+    return opened
+
+
+def _fields(connection: Connection, channel: OpenChannel | None = None) -> dict[str, str]:
+    fields = {"calendar_id": connection.calendar_id}
+    if channel is not None:
+        fields["expires_at"] = channel.expires_at.isoformat()
+    return fields
 
 
 async def stop_next(
@@ -123,10 +166,14 @@ async def _stop(
     if not isinstance(provider, ChannelProvider):
         return True  # nothing can stop it: it expires
     aad = associated_data(queued.project_id, queued.grant_id, queued.provider)
+    # The grant itself while it lives (other calendars may use it: a rotated refresh token
+    # must be stored), else the copy, retired.
+    grant = GrantRef(
+        queued.project_id, queued.grant_id, queued.provider, retired=not queued.grant_alive
+    )
     try:
         raw = json.loads(keyring.open(queued.sealed, aad))
-        # Submitted, not the stored grant: the grant may be gone with its calendar.
-        credentials = provider.parse_credentials(raw, None)
+        credentials = provider.parse_credentials(raw, grant)
     except (SealError, InvalidCredentialsShape, ValueError):
         log.warning("push channel stop without credentials", extra={"provider": queued.provider})
         return True

@@ -174,15 +174,21 @@ async def release_claim(
 
 
 async def set_channel(conn: db.Connection, claimed: ClaimedSync, channel: OpenChannel) -> bool:
-    """Record the channel a sync opened, while the sync still holds its claim."""
+    """Record the channel a sync opened or renewed, while the sync still holds its claim; a
+    renewal asked for before the sync began is done (one asked for since stays asked)."""
+    asked = claimed.connection.channel is not None and claimed.connection.channel.renew_requested
     status: str = await conn.execute(
-        "UPDATE connections SET push_channel_id = $4, push_resource_id = $5,"
-        " push_expires_at = $6 WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $3",
+        """
+        UPDATE connections SET push_channel_id = $4, push_resource_id = $5,
+            push_expires_at = $6, push_renew_requested = push_renew_requested AND NOT $7
+        WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $3
+        """,
         claimed.connection.calendar_id,
         claimed.connection.grant_id,
         claimed.claim,
         channel.channel_id,
         channel.resource_id,
         channel.expires_at,
+        asked,
     )
     return status != "UPDATE 0"

@@ -46,7 +46,12 @@ def connection_of(row: asyncpg.Record) -> Connection:
 def _channel(row: asyncpg.Record) -> OpenChannel | None:
     if row["push_channel_id"] is None:
         return None
-    return OpenChannel(row["push_channel_id"], row["push_resource_id"], row["push_expires_at"])
+    return OpenChannel(
+        row["push_channel_id"],
+        row["push_resource_id"],
+        row["push_expires_at"],
+        renew_requested=row["push_renew_requested"],
+    )
 
 
 def maybe_connection(row: asyncpg.Record | None) -> Connection | None:
@@ -138,6 +143,33 @@ async def request_hinted_sync(conn: db.Connection, calendar_id: str) -> bool:
         "UPDATE connections SET sync_requested_at = COALESCE(sync_requested_at, now()),"
         " updated_at = now() WHERE calendar_id = $1 AND state = 'connected'",
         calendar_id,
+    )
+    return status != "UPDATE 0"
+
+
+async def request_channel_renewal(conn: db.Connection, calendar_id: str, channel_id: str) -> bool:
+    """Have the next sync renew the connected calendar's push channel `channel_id` whatever its
+    expiry; False when the calendar is not connected or has another channel now."""
+    status: str = await conn.execute(
+        "UPDATE connections SET push_renew_requested = true, updated_at = now()"
+        " WHERE calendar_id = $1 AND push_channel_id = $2 AND state = 'connected'",
+        calendar_id,
+        channel_id,
+    )
+    return status != "UPDATE 0"
+
+
+async def forget_channel(conn: db.Connection, calendar_id: str, channel_id: str) -> bool:
+    """Forget the connected calendar's push channel `channel_id`, which the provider removed
+    (the next sync opens another); False when not connected or it has another channel now."""
+    status: str = await conn.execute(
+        """
+        UPDATE connections SET push_channel_id = NULL, push_resource_id = NULL,
+            push_expires_at = NULL, push_renew_requested = false, updated_at = now()
+        WHERE calendar_id = $1 AND push_channel_id = $2 AND state = 'connected'
+        """,
+        calendar_id,
+        channel_id,
     )
     return status != "UPDATE 0"
 

@@ -269,7 +269,7 @@ async def _record_success(
             conn, claimed, found, email, fetched.cursor, next_poll.total_seconds(), today
         )
         if updated is None:
-            if renewal is not None:  # nobody will know of it: stop it
+            if renewal is not None and not renewal.extended:  # nobody will know of it: stop it
                 await channel_stops.queue_channel_stop(conn, connection, renewal.opened)
             await _drop_result(conn, claimed)
             return

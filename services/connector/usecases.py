@@ -36,9 +36,25 @@ async def resync_calendar(conn: db.Connection, envelope: Envelope, command: Resy
 
 async def hinted_sync(conn: db.Connection, envelope: Envelope, hint: SyncHint) -> None:
     """A reason to sync soon (an imminent meeting, a push): coalesced with what is queued;
-    a calendar that is not connected ignores it (a refused password must not be retried)."""
+    a calendar that is not connected ignores it (a refused password must not be retried).
+    A channel action goes first, for the calendar's current channel only (a repeated or late
+    one finds another channel and changes nothing): `reauthorize` marks it for renewal by the
+    sync, `recreate` forgets it so the sync opens a new one."""
+    if hint.channel_id is not None:
+        await _act_on_channel(conn, hint, hint.channel_id)
     if await store.request_hinted_sync(conn, hint.calendar_id):
         await store.notify_sync_requested(conn)
+
+
+async def _act_on_channel(conn: db.Connection, hint: SyncHint, channel_id: str) -> None:
+    if hint.channel == "reauthorize":
+        acted = await store.request_channel_renewal(conn, hint.calendar_id, channel_id)
+    else:
+        acted = await store.forget_channel(conn, hint.calendar_id, channel_id)
+    log.info(
+        "push channel action" if acted else "push channel action ignored",
+        extra={"calendar_id": hint.calendar_id, "action": hint.channel},
+    )
 
 
 async def delete_calendar(conn: db.Connection, envelope: Envelope, command: DeleteCalendar) -> None:

@@ -2,6 +2,8 @@
 (`domain/hint_coalescing.py`): one at once, and one trailing hint at the end of the window for
 everything that came meanwhile. A trailing hint waits in this process; lost with it (a
 restart), the connector's reconcile timer still syncs the calendar (push is lossy anyway).
+A hint carrying a channel action (Graph lifecycle notifications) is published at once, never
+coalesced: the connector must see every one, and they are rare.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncpg
 
 from services.gateway import usecases
 from services.gateway.domain.hint_coalescing import HintCoalescer
+from shared.contracts.hints import ChannelAction
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,15 @@ class PushHints:
             self._trailing.add(task)
             task.add_done_callback(self._trailing.discard)
         return "coalesced"
+
+    async def channel_action(
+        self, calendar_id: str, provider: str, action: ChannelAction, channel_id: str
+    ) -> str:
+        """Publish a hint with a channel action now, uncoalesced; returns the outcome."""
+        published = await usecases.push_hint(
+            self._pool, calendar_id, provider, (action, channel_id)
+        )
+        return action if published else "unknown_calendar"
 
     async def close(self) -> None:
         for task in list(self._trailing):

@@ -20,7 +20,7 @@ from shared.contracts.connections import (
 )
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged
-from shared.contracts.hints import SyncHint
+from shared.contracts.hints import ChannelAction, SyncHint
 from shared.db.types import Connection
 from shared.http.problems import Problem
 from shared.ids import new_id
@@ -146,14 +146,22 @@ async def delete_calendar(pool: asyncpg.Pool[Any], project_id: str, calendar_id:
     return True
 
 
-async def push_hint(pool: asyncpg.Pool[Any], calendar_id: str, provider: str) -> bool:
-    """A verified push notification: hint a sync of the calendar if it is a live calendar of
-    the provider; False (nothing published) otherwise."""
+async def push_hint(
+    pool: asyncpg.Pool[Any],
+    calendar_id: str,
+    provider: str,
+    channel: tuple[ChannelAction, str] | None = None,
+) -> bool:
+    """A verified push notification: hint a sync of the calendar (and, with `channel`, an
+    action on its push channel) if it is a live calendar of the provider; False (nothing
+    published) otherwise."""
+    action, channel_id = channel if channel else (None, None)
+    hint = SyncHint(calendar_id=calendar_id, reason="push", channel=action, channel_id=channel_id)
     async with pool.acquire() as conn, conn.transaction():
         project_id = await calendar_store.live_calendar_project(conn, calendar_id, provider)
         if project_id is None:
             return False
-        await outbox.enqueue(conn, SyncHint(calendar_id=calendar_id, reason="push"), project_id)
+        await outbox.enqueue(conn, hint, project_id)
     return True
 
 

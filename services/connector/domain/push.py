@@ -1,7 +1,9 @@
 """Push channels: when a calendar needs a new one, and how often a calendar with one is polled.
 
 A Google watch channel cannot be extended: before it expires a new one is opened (overlap is
-fine, a notification only hints a sync) and the old one stopped. Push is lossy, so a calendar
+fine, a notification only hints a sync) and the old one stopped. A Graph subscription is
+extended in place (PATCH, which also re-authorizes it), also when Graph asks for
+re-authorization before its expiry (`renew_requested`). Push is lossy, so a calendar
 with a live channel is still synced every reconcile interval, and never later than its
 channel's expiry (should renewal fail, polling takes over from there).
 """
@@ -17,20 +19,30 @@ from shared.contracts.calendars import PushChannel
 RENEW_BEFORE = timedelta(days=1)
 # Ask providers for channels of this lifetime (Google's default and maximum for events).
 CHANNEL_TTL = timedelta(days=7)
+# Graph subscriptions on events: live Graph caps them at 10,070 minutes, older documentation
+# (and maybe some clouds) at 4,230 (providers.md §2.5). 70 hours is under both, so a tenant
+# with the older cap still gets push; renewal is one cheap PATCH, about every 46 hours.
+SUBSCRIPTION_TTL = timedelta(hours=70)
 # After a failed stop, try again after attempt times this; give up after STOP_ATTEMPTS.
 STOP_RETRY = timedelta(minutes=5)
 STOP_ATTEMPTS = 5
 
-PUSH_KINDS = {"google": "google_watch", "zoom": "zoom_webhook"}
+PUSH_KINDS = {
+    "google": "google_watch",
+    "microsoft": "microsoft_subscription",
+    "zoom": "zoom_webhook",
+}
 
 
 @dataclass(frozen=True)
 class OpenChannel:
-    """The push channel a calendar has open at its provider."""
+    """The push channel a calendar has open at its provider (`resource_id`: Google's resource
+    id, Graph's subscription id); `renew_requested` when the provider asked for a renewal."""
 
     channel_id: str
     resource_id: str
     expires_at: datetime
+    renew_requested: bool = False
 
 
 def live(channel: OpenChannel | None, now: datetime) -> bool:
@@ -40,8 +52,10 @@ def live(channel: OpenChannel | None, now: datetime) -> bool:
 def needs_new_channel(
     channel: OpenChannel | None, now: datetime, renew_before: timedelta = RENEW_BEFORE
 ) -> bool:
-    """No channel, or one expiring within `renew_before`."""
-    return channel is None or channel.expires_at - renew_before <= now
+    """No channel, one expiring within `renew_before`, or one the provider wants renewed."""
+    if channel is None or channel.renew_requested:
+        return True
+    return channel.expires_at - renew_before <= now
 
 
 def poll_delay(

@@ -166,14 +166,16 @@ class SubmittedTokens:
     """`AccessTokens` of credentials that are not stored (`POST /v1/calendars/raw`): every
     operation refreshes once and caches nothing. Fine for Google, whose refresh tokens do not
     rotate; a rotating provider would burn the user's refresh token here, so rotating servers
-    are refused (see ARCHITECTURE → OAuth grants)."""
+    are refused (see ARCHITECTURE → OAuth grants), unless the credentials are `retired`: a
+    copy of a grant since deleted, whose rotated refresh token nobody needs."""
 
     credentials: OAuthCredentials
     server: OAuthServer
     limits: HttpLimits
+    retired: bool = False
 
     async def access_token(self, client: httpx.AsyncClient, refused: str | None = None) -> str:
-        if self.server.rotates:
+        if self.server.rotates and not self.retired:
             raise ProviderError("listing without a stored grant would rotate its refresh token")
         endpoint = await self.server.token_endpoint(client)
         try:

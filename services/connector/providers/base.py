@@ -93,6 +93,11 @@ class InvalidSyncCursor(ProviderError):
     """Raised when the stored sync token is no longer valid; the caller lists everything."""
 
 
+class ChannelGone(ProviderError):
+    """Raised when a push channel to renew is no longer known to the provider (expired or
+    removed); the caller opens a new one."""
+
+
 class InvalidCredentialsShape(ValueError):
     """Raised when submitted credentials do not have the provider's shape."""
 
@@ -118,11 +123,15 @@ def _field(loc: tuple[int | str, ...]) -> str:
 
 @dataclass(frozen=True)
 class GrantRef:
-    """The stored grant credentials came from: OAuth providers cache access tokens on it."""
+    """The stored grant credentials came from: OAuth providers cache access tokens on it.
+    `retired`: the credentials are a copy of a grant since deleted (kept to stop a deleted
+    calendar's push channel): nothing is cached, and a refresh token it rotates may be
+    dropped, since nobody holds the grant any more."""
 
     project_id: str
     grant_id: str
     provider: str
+    retired: bool = False
 
 
 Window = tuple[datetime, datetime]
@@ -214,4 +223,15 @@ class ChannelProvider(Protocol[C_in]):
 
     async def stop_channel(self, credentials: C_in, channel_id: str, resource_id: str) -> None:
         """Stop a channel (one the provider no longer knows counts as stopped)."""
+        ...
+
+
+@runtime_checkable
+class RenewableChannelProvider(ChannelProvider[C_in], Protocol[C_in]):
+    """A channel provider whose channels are extended in place (Graph subscriptions) rather
+    than replaced by a new one before they expire."""
+
+    async def renew_channel(self, credentials: C_in, channel: OpenChannel) -> OpenChannel:
+        """The channel extended to a new expiry (and re-authorized where the provider asks
+        for that); raises `ChannelGone` when the provider no longer knows it."""
         ...

@@ -1,6 +1,7 @@
 """Microsoft Graph v1.0 calls the connector makes (providers.md §2): `/me`, `/me/calendars`,
-`calendarView/delta` and one event by id, page by page, with Graph's error envelope
-translated into provider errors.
+`calendarView/delta` and one event by id, page by page, and change-notification
+subscriptions (create, renew, delete), with Graph's error envelope translated into provider
+errors.
 
 What the session leaves to us: 403 (`ErrorAccessDenied`: no `Calendars.*`/`User.*` scope)
 lacks permission; 404 is a missing calendar; 410, or a 400 naming `syncStateNotFound` /
@@ -63,6 +64,32 @@ class Graph:
             return None
         return _body(answer)
 
+    async def create_subscription(self, body: Mapping[str, object]) -> dict[str, Any]:
+        """`POST /subscriptions` (§2.5): Graph runs the validation handshake with the
+        notification URLs before it answers 201."""
+        answer = await self._session.post_json(f"{self._base}/v1.0/subscriptions", body)
+        return _body(answer, expected=201)
+
+    async def renew_subscription(
+        self, subscription_id: str, body: Mapping[str, object]
+    ) -> dict[str, Any] | None:
+        """`PATCH /subscriptions/{id}`: renewed (and re-authorized); None when Graph no longer
+        knows the subscription."""
+        url = self._subscription(subscription_id)
+        answer = await self._session.request("PATCH", url, json_body=body)
+        if answer.status == 404:
+            return None
+        return _body(answer)
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        """`DELETE /subscriptions/{id}`; one Graph no longer knows is deleted already."""
+        answer = await self._session.request("DELETE", self._subscription(subscription_id))
+        if answer.status not in (200, 204, 404):
+            raise _error(answer)
+
+    def _subscription(self, subscription_id: str) -> str:
+        return f"{self._base}/v1.0/subscriptions/{quote(subscription_id, safe='')}"
+
     def initial_delta(self, calendar_id: str, start: str, end: str) -> str:
         """The first request of a round over the window [start, end)."""
         path = f"/v1.0/me/calendars/{quote(calendar_id, safe='')}/calendarView/delta"
@@ -103,8 +130,8 @@ class Graph:
             raise ProviderError("the provider sent a link to another host") from None
 
 
-def _body(answer: json_http.Answer) -> dict[str, Any]:
-    if answer.status != 200:
+def _body(answer: json_http.Answer, expected: int = 200) -> dict[str, Any]:
+    if answer.status != expected:
         raise _error(answer)
     body = answer.json()
     if not isinstance(body, dict):

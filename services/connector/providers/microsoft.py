@@ -21,12 +21,16 @@
   (`format: graph`). 410 / `syncStateNotFound` → a new round (the syncer reconciles).
 - Limits: 4 requests in flight per mailbox (per grant, in this process) and the request
   budget; 429 and 503 with `Retry-After` are throttling.
+- Push: a change-notification subscription per calendar (`open_channel`, `renew_channel`,
+  `stop_channel`, §2.5) on `me/calendars/{id}/events`, `clientState` = the channel id and its
+  token, living `push.SUBSCRIPTION_TTL`: a `RenewableChannelProvider`, renewed in place by
+  PATCH; the sync worker opens, renews and stops them (`channels.py`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,13 +38,16 @@ from typing import Any
 
 import httpx
 
+from services.connector.domain import graph_subscriptions, push
 from services.connector.domain.discovery import AccountCalendars, CalendarEntry
 from services.connector.domain.graph_delta import DeltaRound
+from services.connector.domain.push import OpenChannel
 from services.connector.oauth.concurrency import AccountConcurrency
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.oauth.servers import FixedServer, OAuthServer, TokenEndpoint
 from services.connector.oauth.session import OAuthSession
 from services.connector.providers.base import (
+    ChannelGone,
     FetchedChanges,
     ProviderError,
     Window,
@@ -49,6 +56,7 @@ from services.connector.providers.graph_api import Graph
 from services.connector.providers.guarded_http import HttpLimits
 from services.connector.providers.oauth_provider import OAuthAccount, OAuthProvider
 from shared.contracts.provider import ProviderObject
+from shared.push_tokens import client_state
 
 TENANT = "common"
 SCOPE = "offline_access Calendars.Read User.Read"
@@ -59,6 +67,10 @@ REQUESTS_PER_MINUTE = 1000
 
 
 MicrosoftAccount = OAuthAccount
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -85,11 +97,13 @@ class MicrosoftProvider(OAuthProvider):
         requests_per_minute: int = REQUESTS_PER_MINUTE,
         concurrent_requests: int = CONCURRENT_REQUESTS,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         server = token_server(endpoints.login_base_url)
         super().__init__(limits, server, tokens, requests_per_minute, transport)
         self._graph = endpoints.graph_base_url.rstrip("/")
         self._concurrency = AccountConcurrency(concurrent_requests)
+        self._clock = clock
 
     async def fetch_changes(
         self,
@@ -117,6 +131,42 @@ class MicrosoftProvider(OAuthProvider):
             objects, found.removed, next_cursor, full=cursor is None, cursor_bound_to_window=True
         )
 
+    async def open_channel(
+        self,
+        credentials: MicrosoftAccount,
+        calendar_url: str,
+        channel_id: str,
+        token: str,
+        address: str,
+    ) -> OpenChannel:
+        """A subscription on the calendar's events delivering to `address` (§2.5)."""
+        expires = self._clock() + push.SUBSCRIPTION_TTL
+        try:
+            state = client_state(channel_id, token)
+            body = graph_subscriptions.creation(calendar_url, address, state, expires)
+        except ValueError:
+            raise ProviderError("the calendar cannot be subscribed to") from None
+        async with self._session(credentials) as graph:
+            answer = await graph.create_subscription(body)
+        return _channel(channel_id, answer)
+
+    async def renew_channel(
+        self, credentials: MicrosoftAccount, channel: OpenChannel
+    ) -> OpenChannel:
+        """PATCH the subscription to a new expiry, which also re-authorizes it (§2.5)."""
+        body = graph_subscriptions.renewal(self._clock() + push.SUBSCRIPTION_TTL)
+        async with self._session(credentials) as graph:
+            answer = await graph.renew_subscription(channel.resource_id, body)
+        if answer is None:
+            raise ChannelGone("the subscription is gone")
+        return _channel(channel.channel_id, answer)
+
+    async def stop_channel(
+        self, credentials: MicrosoftAccount, channel_id: str, resource_id: str
+    ) -> None:
+        async with self._session(credentials) as graph:
+            await graph.delete_subscription(resource_id)
+
     async def _account_calendars(self, credentials: MicrosoftAccount) -> AccountCalendars:
         async with self._session(credentials) as graph:
             me = await graph.me()
@@ -138,6 +188,17 @@ class MicrosoftProvider(OAuthProvider):
                 concurrency=self._concurrency.semaphore(key),
             )
             yield Graph(session, self._graph)
+
+
+def _channel(channel_id: str, subscription: Mapping[str, Any]) -> OpenChannel:
+    subscription_id = subscription.get("id")
+    try:
+        expires = graph_subscriptions.expiry_of(subscription)
+    except ValueError:
+        expires = None
+    if not isinstance(subscription_id, str) or not subscription_id or expires is None:
+        raise ProviderError("the provider answered with an unexpected subscription")
+    return OpenChannel(channel_id, subscription_id, expires)
 
 
 def _addresses(me: Mapping[str, Any]) -> tuple[str, ...]:

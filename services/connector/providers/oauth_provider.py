@@ -2,8 +2,8 @@
 client_secret, refresh_token}`; an account keyed by the client and the refresh token as
 submitted (knowing the provider's account would need I/O at registration); access tokens from
 the grant's cache, or, for credentials only submitted (`/raw` of a provider that does not
-rotate refresh tokens), one refresh that caches nothing; and the calendar chosen from the
-account's listing.
+rotate refresh tokens) or copied from a grant since deleted (stopping its push channel), one
+refresh that caches nothing; and the calendar chosen from the account's listing.
 """
 
 from __future__ import annotations
@@ -103,9 +103,11 @@ class OAuthProvider(ABC):
 
     def _access(self, account: OAuthAccount) -> tuple[AccessTokens, str]:
         """The account's access tokens, and the key its request budget is counted under."""
-        if account.grant is not None:
-            return self._tokens.for_grant(account.grant, self._server), account.grant.grant_id
-        submitted = SubmittedTokens(account.credentials, self._server, self._limits)
+        grant = account.grant
+        if grant is not None and not grant.retired:
+            return self._tokens.for_grant(grant, self._server), grant.grant_id
+        retired = grant is not None  # a deleted grant's copy: nobody needs what it rotates to
+        submitted = SubmittedTokens(account.credentials, self._server, self._limits, retired)
         return submitted, self.account_key(account)
 
     def _client(self) -> httpx.AsyncClient:

@@ -1,23 +1,33 @@
-"""`POST /v1/push/google`: Google watch channel notifications (no API key; the channel token is
-the credential, providers.md §1.9).
+"""Provider push receivers (no API key; each provider's own credential is checked).
 
-The channel id names the calendar (`<calendar_id>.<random>`) and its token is the HMAC of the
-id under `ROLLCALL_PUSH_SECRET` (`shared/push_tokens.py`), so verifying needs no connector
-state. A missing or wrong token is a 401 problem, counted, and publishes nothing. The first
-`sync` message of a channel is acknowledged only. Anything else becomes a `sync.hint`,
-coalesced per calendar (`push_hints.py`: a flood is one hint now and one trailing hint 5 s
-later, so at most two syncs), and is answered 200 at once. A verified
-channel of a calendar that is gone (deleted, or not a Google calendar) is answered 200 without
-publishing: Google only needs a 2xx, and the connector stops such channels itself.
+`POST /v1/push/google`: watch channel notifications (the channel token is the credential,
+providers.md §1.9). The channel id names the calendar (`<calendar_id>.<random>`) and its token
+is the HMAC of the id under `ROLLCALL_PUSH_SECRET` (`shared/push_tokens.py`), so verifying needs
+no connector state. A missing or wrong token is a 401 problem, counted, and publishes nothing.
+The first `sync` message of a channel is acknowledged only. Anything else becomes a
+`sync.hint`, coalesced per calendar (`push_hints.py`: a flood is one hint now and one trailing
+hint 5 s later, so at most two syncs), and is answered 200 at once. A verified channel of a
+calendar that is gone (deleted, or not a Google calendar) is answered 200 without publishing:
+Google only needs a 2xx, and the connector stops such channels itself.
+
+`POST /v1/push/microsoft`: Graph subscriptions (§2.5). With `validationToken` it is the
+handshake: 200 `text/plain` with the decoded token. Otherwise a batch whose notifications
+each carry `clientState` = `<channel_id>.<token>` (`domain/graph_notifications.py`); rejected
+ones are counted and publish nothing, verified ones are published (`graph_push.py`) and the
+batch answered 202 (Graph wants an answer within 3 s: nothing here waits for a sync). A batch
+of rejected notifications only is a 401 problem, a body that is no batch a 400 problem.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import Counter
 
+from services.gateway import graph_push
+from services.gateway.domain import graph_notifications
 from services.gateway.routes.context import Deps
 from shared.http.problems import Problem
 from shared.push_tokens import calendar_of_channel, token_matches
@@ -31,6 +41,7 @@ NOTIFICATIONS = Counter(
 )
 
 OptionalHeader = Annotated[str | None, Header()]
+ValidationToken = Annotated[str | None, Query(alias="validationToken")]
 
 
 @router.post("/google", status_code=200, response_class=Response)
@@ -51,3 +62,21 @@ async def google_notification(
     outcome = await deps.push_hints.notified(calendar_id, "google")
     NOTIFICATIONS.labels("google", outcome).inc()
     return Response(status_code=200)
+
+
+@router.post("/microsoft", status_code=202, response_class=Response)
+async def microsoft_notification(
+    request: Request, deps: Deps, validation_token: ValidationToken = None
+) -> Response:
+    if validation_token is not None:
+        return PlainTextResponse(validation_token)
+    try:
+        batch = graph_notifications.read_batch(await request.body(), deps.push_secret)
+    except graph_notifications.MalformedBatch:
+        raise Problem(400, "The body is not a Graph notification batch.") from None
+    NOTIFICATIONS.labels("microsoft", "rejected").inc(batch.rejected)
+    if batch.rejected and not batch.verified:
+        raise Problem(401, "No notification carried a valid clientState.")
+    for outcome, count in (await graph_push.publish(deps.push_hints, batch)).items():
+        NOTIFICATIONS.labels("microsoft", outcome).inc(count)
+    return Response(status_code=202)

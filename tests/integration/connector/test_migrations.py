@@ -30,5 +30,9 @@ async def test_migrations_create_the_connector_tables(pool: asyncpg.Pool[Any]) -
         "sync_claim",
         "sync_failures",
         "next_poll_at",
+        "push_channel_id",
+        "push_resource_id",
+        "push_expires_at",
+        "push_renew_requested",
     } <= columns["connections"]
     assert {"outbox", "inbox"} <= set(columns)

@@ -14,6 +14,7 @@ import pytest
 from services.connector import channels
 from services.connector.oauth.grants import GrantTokenCache
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
+from shared.contracts.hints import SyncHint
 from shared.push_tokens import calendar_of_channel
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
@@ -97,6 +98,21 @@ async def test_a_channel_near_expiry_is_replaced_then_the_old_one_stopped(
     [stop] = await sandbox.requests("/channels/stop")
     assert stop["status"] == 204
     assert await connector.pool.fetchval("SELECT count(*) FROM push_channel_stops") == 0
+
+
+async def test_a_renewal_asked_for_replaces_a_channel_that_cannot_be_extended(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    _with_push(connector)
+    await _connected(connector, sandbox)
+    old = (await connector.row("cal_g"))["push_channel_id"]
+    hint = SyncHint(calendar_id="cal_g", reason="push", channel="reauthorize", channel_id=old)
+    await connector.deliver(hint)
+    assert await connector.run_syncs() == 1
+    row = await connector.row("cal_g")
+    assert row["push_channel_id"] != old and not row["push_renew_requested"]
+    assert len(await sandbox.requests("/events/watch")) == 2
+    assert await _stop_all(connector) == 1  # the old one
 
 
 async def test_deleting_the_calendar_stops_its_channel_at_the_provider(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.connector.domain.push import (
@@ -29,6 +30,12 @@ def test_a_channel_is_opened_when_missing_and_renewed_a_day_before_expiry() -> N
     assert needs_new_channel(_channel(-timedelta(hours=2)), NOW)
 
 
+def test_a_channel_the_provider_wants_renewed_is_renewed_whatever_its_expiry() -> None:
+    asked = replace(_channel(timedelta(days=6)), renew_requested=True)
+    assert needs_new_channel(asked, NOW)
+    assert poll_delay(asked, NOW, POLL, RECONCILE) == RECONCILE  # still live meanwhile
+
+
 def test_a_live_channel_means_reconcile_polling_but_never_past_its_expiry() -> None:
     assert poll_delay(None, NOW, POLL, RECONCILE) == POLL
     assert poll_delay(_channel(timedelta(days=6)), NOW, POLL, RECONCILE) == RECONCILE
@@ -46,6 +53,8 @@ def test_only_known_kinds_are_announced() -> None:
     )
     assert announced("google", None) is None
     assert announced("caldav", channel) is None
+    graph = announced("microsoft", channel)
+    assert graph is not None and graph.kind == "microsoft_subscription"
 
 
 def test_failed_stops_back_off_linearly() -> None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.contracts.envelope import Envelope, UnknownMessageType, unwrap, wrap
 from shared.contracts.events import CalendarEventChanged, EventState
+from shared.contracts.hints import SyncHint
 from tests.factories import event_state
 
 
@@ -82,3 +83,24 @@ def test_the_checked_in_asyncapi_document_matches_the_contracts() -> None:
     from rollcall.asyncapi import DOCUMENT, render
 
     assert DOCUMENT.read_text() == render(), "run `rollcall asyncapi` and commit docs/asyncapi.json"
+
+
+def test_a_sync_hint_without_a_channel_action_reads_as_before_and_an_action_names_its_channel() -> (
+    None
+):
+    old = Envelope(
+        type="sync.hint",
+        project_id="p",
+        key="cal_1",
+        payload={"calendar_id": "cal_1", "reason": "push"},
+    )
+    hint = unwrap(old)
+    assert isinstance(hint, SyncHint) and hint.channel is None and hint.channel_id is None
+    acted = SyncHint(calendar_id="cal_1", reason="push", channel="recreate", channel_id="cal_1.a")
+    assert unwrap(wrap(acted, "p")) == acted
+    with pytest.raises(ValidationError):
+        SyncHint(calendar_id="cal_1", reason="push", channel="reauthorize")
+    with pytest.raises(ValidationError):
+        SyncHint(calendar_id="cal_1", reason="push", channel_id="cal_1.a")
+    with pytest.raises(ValidationError):
+        SyncHint(calendar_id="cal_1", reason="push", channel="stop", channel_id="cal_1.a")  # type: ignore[arg-type]
