@@ -19,6 +19,7 @@ from rollcall.bootstrap import SERVICES, create_topics, provision_database, repl
 from rollcall.dev.config import DevSettings
 from rollcall.dev.ports import free_port, port_is_free
 from rollcall.dev.postgres import EmbeddedPostgres
+from rollcall.dev.sandbox_apps import use_sandbox_apps
 from rollcall.dev.secrets_file import DevSecrets, load_or_create
 from rollcall.dev.supervisor import ServiceSpec, Supervisor
 from rollcall.dev.tansu import EmbeddedTansu
@@ -172,6 +173,8 @@ class DevRun:
         if sandbox_url and not await _wait_healthy(sandbox_url, stop, within_seconds=60):
             say("the provider sandbox did not start within 60 s; see the logs above")
             return 0 if stop.is_set() else 1
+        if sandbox_url and not await use_sandbox_apps(gateway_url, api_key):
+            say("could not set the dev project's OAuth apps; hosted OAuth needs PATCH /v1/project")
         say(f"ready in {time.monotonic() - began:.1f}s")
         print(f"ROLLCALL_GATEWAY_URL={gateway_url}", flush=True)
         print(f"ROLLCALL_API_KEY={api_key}", flush=True)
