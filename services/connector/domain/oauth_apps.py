@@ -84,6 +84,9 @@ class InvalidAppChange(ValueError):
         self.errors = errors
 
 
+_NO_APP = OAuthApp("", SecretStr(""))
+
+
 def merged(provider: str, current: OAuthApp | None, change: AppChange | None) -> OAuthApp | None:
     """The app after `change` (None: removed). Raises `InvalidAppChange`: a new app needs its
     client id and secret, a new client id needs its own secret, and only Zoom apps have a
@@ -93,21 +96,12 @@ def merged(provider: str, current: OAuthApp | None, change: AppChange | None) ->
     errors = _errors(provider, current, change)
     if errors:
         raise InvalidAppChange(errors)
-    client_id = change.client_id or (current.client_id if current else "")
-    secret = change.client_secret
-    webhook = current.webhook_secret if current else None
+    base = current or _NO_APP  # a new app brings its id and secret (checked above)
+    secret = SecretStr(change.client_secret) if change.client_secret else base.client_secret
+    webhook = base.webhook_secret
     if change.webhook_given:
         webhook = SecretStr(change.webhook_secret) if change.webhook_secret else None
-    return OAuthApp(
-        client_id=client_id,
-        client_secret=SecretStr(secret) if secret else _current_secret(current),
-        webhook_secret=webhook,
-    )
-
-
-def _current_secret(current: OAuthApp | None) -> SecretStr:
-    assert current is not None  # checked by _errors: a new app brings its secret
-    return current.client_secret
+    return OAuthApp(change.client_id or base.client_id, secret, webhook)
 
 
 def _errors(provider: str, current: OAuthApp | None, change: AppChange) -> list[FieldError]:
