@@ -58,7 +58,7 @@ async def _create_project(name: str) -> None:
 
 
 async def _rotate_keys() -> int:
-    """Re-seal every connector grant under `CONNECTOR_ACTIVE_KEY_ID` (see
+    """Re-seal every connector grant and project OAuth app under `CONNECTOR_ACTIVE_KEY_ID` (see
     services/connector/rotation.py for the procedure)."""
     from services.connector.app import keyring_of
     from services.connector.rotation import rotate_keys
@@ -73,9 +73,12 @@ async def _rotate_keys() -> int:
     finally:
         await pool.close()
     print(f"grants re-sealed: {report.resealed}")
+    print(f"oauth apps re-sealed: {report.apps_resealed}")
     for grant_id in report.unreadable:
         print(f"no configured key opens grant {grant_id}", file=sys.stderr)
-    return 1 if report.unreadable else 0
+    for app in report.unreadable_apps:
+        print(f"no configured key opens oauth app {app}", file=sys.stderr)
+    return 1 if report.unreadable or report.unreadable_apps else 0
 
 
 async def _migrate() -> None:

@@ -19,6 +19,7 @@ from rollcall.bootstrap import SERVICES, create_topics, provision_database, repl
 from rollcall.dev.config import DevSettings
 from rollcall.dev.ports import free_port, port_is_free
 from rollcall.dev.postgres import EmbeddedPostgres
+from rollcall.dev.sandbox_apps import register_zoom_webhook, use_sandbox_apps
 from rollcall.dev.secrets_file import DevSecrets, load_or_create
 from rollcall.dev.supervisor import ServiceSpec, Supervisor
 from rollcall.dev.tansu import EmbeddedTansu
@@ -172,6 +173,11 @@ class DevRun:
         if sandbox_url and not await _wait_healthy(sandbox_url, stop, within_seconds=60):
             say("the provider sandbox did not start within 60 s; see the logs above")
             return 0 if stop.is_set() else 1
+        if sandbox_url:
+            public_url = self.settings.public_base_url or gateway_url
+            await _use_sandbox(
+                gateway_url, public_url, sandbox_url, api_key, secrets.zoom_webhook_secret
+            )
         say(f"ready in {time.monotonic() - began:.1f}s")
         print(f"ROLLCALL_GATEWAY_URL={gateway_url}", flush=True)
         print(f"ROLLCALL_API_KEY={api_key}", flush=True)
@@ -218,6 +224,19 @@ async def _dev_project(gateway_dsn: str, fixed_key: str | None) -> tuple[str, st
         return await ensure_dev_project(conn, fixed_key)
     finally:
         await conn.close()
+
+
+async def _use_sandbox(
+    gateway_url: str, public_url: str, sandbox_url: str, api_key: str, secret: str
+) -> None:
+    """The dev project uses the sandbox's default apps, and the default Zoom app's webhooks
+    go to the gateway's receiver at `PUBLIC_BASE_URL` (Zoom push)."""
+    if not await use_sandbox_apps(gateway_url, api_key, secret):
+        say("could not set the dev project's OAuth apps; hosted OAuth needs PATCH /v1/project")
+        return
+    receiver = f"{public_url.rstrip('/')}/v1/push/zoom"
+    if not await register_zoom_webhook(sandbox_url, receiver, secret):
+        say("could not register the gateway's Zoom receiver with the sandbox; Zoom is polled")
 
 
 async def _wait_ready(gateway_url: str, stop: asyncio.Event, within_seconds: float) -> bool:

@@ -22,6 +22,8 @@ class DevSecrets(BaseModel):
     internal_token: str
     # Secrets files written before push existed lack it: a fresh one is made (and stored).
     push_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    # The secret token of the sandbox's default Zoom app's webhook (the dev project holds it).
+    zoom_webhook_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
     encryption_key_id: str
     encryption_key: str
 
@@ -31,6 +33,7 @@ def _fresh() -> DevSecrets:
         passwords={s: secrets.token_urlsafe(24) for s in SERVICES},
         internal_token=secrets.token_urlsafe(32),
         push_secret=secrets.token_urlsafe(32),
+        zoom_webhook_secret=secrets.token_urlsafe(24),
         encryption_key_id="dev1",
         encryption_key=base64.b64encode(os.urandom(32)).decode(),
     )
@@ -41,7 +44,7 @@ def load_or_create(path: Path | None) -> DevSecrets:
         return _fresh()
     if path.exists():
         stored = DevSecrets.model_validate_json(path.read_text())
-        if "push_secret" not in stored.model_fields_set:
+        if stored.model_fields_set != set(DevSecrets.model_fields):  # older file: add the new
             path.write_text(stored.model_dump_json())
         return stored
     values = _fresh()

@@ -11,10 +11,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import httpx
 from fastapi import FastAPI
 
-from services.connector import api, channels, connecting, handlers, listing, syncing
+from services.connector import (
+    api,
+    channels,
+    connecting,
+    handlers,
+    listing,
+    oauth_api,
+    push_api,
+    syncing,
+)
 from services.connector.credentials import Keyring
+from services.connector.hosted_oauth import HostedOAuth
+from services.connector.oauth.apps import ProjectApps
+from services.connector.oauth.consent import consent_servers
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.apple import AppleProvider
 from services.connector.providers.base import CalendarProvider, HoldsThreads
@@ -27,6 +40,7 @@ from services.connector.providers.zoom import ZoomEndpoints, ZoomProvider
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
+from services.connector.zoom_push import ZoomWebhookReceiver
 from shared.http.health import ReadinessCheck
 from shared.http.problems import Problem
 from shared.runtime import MessagingRuntime
@@ -58,9 +72,13 @@ def http_limits(settings: ConnectorSettings) -> HttpLimits:
 
 
 def providers_of(
-    settings: ConnectorSettings, keyring: Keyring, pool: Callable[[], asyncpg.Pool[Any]]
+    settings: ConnectorSettings,
+    keyring: Keyring,
+    pool: Callable[[], asyncpg.Pool[Any]],
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, CalendarProvider[Any]]:
-    """Every provider; the OAuth ones cache access tokens on their grants in `pool`."""
+    """Every provider; the OAuth ones cache access tokens on their grants in `pool` (and send
+    through `transport` when given: tests serve the provider sandbox in-process)."""
     limits = http_limits(settings)
     endpoints = settings.provider_endpoints
     google = GoogleEndpoints(endpoints.google_api_base_url, endpoints.google_oauth_base_url)
@@ -75,10 +93,14 @@ def providers_of(
         "caldav": CaldavProvider(limits, threads),
         "apple": AppleProvider(limits, threads, settings.apple_caldav_url),
         "google": GoogleProvider(
-            limits, google, tokens, requests_per_minute=settings.google_requests_per_minute
+            limits,
+            google,
+            tokens,
+            requests_per_minute=settings.google_requests_per_minute,
+            transport=transport,
         ),
-        "microsoft": MicrosoftProvider(limits, microsoft, tokens),
-        "zoom": ZoomProvider(limits, zoom, tokens),
+        "microsoft": MicrosoftProvider(limits, microsoft, tokens, transport=transport),
+        "zoom": ZoomProvider(limits, zoom, tokens, transport=transport),
     }
 
 
@@ -105,14 +127,37 @@ def sync_context(
     )
 
 
+def hosted_oauth_of(
+    settings: ConnectorSettings,
+    apps: ProjectApps,
+    registrar: connecting.Registrar,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> HostedOAuth:
+    limits = http_limits(settings)
+    return HostedOAuth(
+        pool=registrar.pool,
+        keyring=registrar.keyring,
+        apps=apps,
+        servers=consent_servers(settings.provider_endpoints, limits),
+        registrar=registrar,
+        limits=limits,
+        public_base_url=settings.public_base_url,
+        transport=transport,
+    )
+
+
 def create_app(
-    settings: ConnectorSettings | None = None, *, pool: asyncpg.Pool[Any] | None = None
+    settings: ConnectorSettings | None = None,
+    *,
+    pool: asyncpg.Pool[Any] | None = None,
+    provider_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """The connector app; with `pool` given (tests), the routes work without the lifespan."""
+    """The connector app; with `pool` given (tests), the routes work without the lifespan, and
+    with `provider_transport` every provider request goes through it."""
     settings = settings or ConnectorSettings()
     keyring = keyring_of(settings)
     slot = _PoolSlot(pool)
-    providers = providers_of(settings, keyring, slot.get)
+    providers = providers_of(settings, keyring, slot.get, provider_transport)
 
     @asynccontextmanager
     async def start_worker(
@@ -145,13 +190,21 @@ def create_app(
         providers=providers,
     )
     lister = listing.CalendarLister(guard=guard, providers=providers, registrar=registrar)
-    internal = api.internal_router(registrar, lister, settings.internal_token.get_secret_value())
+    token = settings.internal_token.get_secret_value()
+    internal = api.internal_router(registrar, lister, token)
+    apps = ProjectApps(pool=slot.get, keyring=keyring)
+    hosted = hosted_oauth_of(settings, apps, registrar, provider_transport)
+    zoom_webhooks = ZoomWebhookReceiver(pool=slot.get, secrets=apps.webhook_secrets)
     definition = ServiceDefinition(
         SERVICE,
         handlers.HANDLERS,
         handlers.TOPICS,
         pool_size=settings.sync_workers + 8,
-        routers=(internal,),
+        routers=(
+            internal,
+            oauth_api.oauth_router(apps, hosted, token),
+            push_api.push_router(zoom_webhooks, token),
+        ),
         extension=start_worker,
     )
     return create_service_app(definition, settings, settings.dsn)

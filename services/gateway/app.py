@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 from fastapi import FastAPI
@@ -14,7 +15,7 @@ from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.push_hints import PushHints
 from services.gateway.readiness import remote_check
-from services.gateway.routes import calendars, events, push, zoom_push
+from services.gateway.routes import calendars, events, hosted_oauth, project, push, zoom_push
 from services.gateway.routes.context import Wiring
 from services.gateway.settings import GatewaySettings
 from shared.http.health import ReadinessCheck
@@ -24,7 +25,13 @@ from shared.service_app import ServiceDefinition, create_service_app
 SERVICE = "gateway"
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    connector_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The gateway app; tests may give a clock and a transport to an in-process connector."""
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
@@ -33,7 +40,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     ) -> AsyncIterator[dict[str, ReadinessCheck]]:
         token = settings.internal_token.get_secret_value()
         connector = ConnectorClient(
-            settings.connector_url, token, settings.internal_timeout_seconds
+            settings.connector_url,
+            token,
+            settings.internal_timeout_seconds,
+            transport=connector_transport,
         )
         push_hints = PushHints(runtime.pool)
         async with httpx.AsyncClient(timeout=2.0) as probe:
@@ -47,6 +57,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 push_hints=push_hints,
                 push_secret=settings.push_secret.get_secret_value(),
             )
+            if clock is not None:
+                app.state.wiring.clock = clock
             try:
                 yield {
                     "connector": remote_check(probe, settings.connector_url),
@@ -63,7 +75,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         handlers.HANDLERS,
         handlers.TOPICS,
         pool_size=20,
-        routers=(calendars.router, events.router, push.router, zoom_push.router),
+        routers=(
+            hosted_oauth.router,
+            calendars.router,
+            events.router,
+            project.router,
+            push.router,
+            zoom_push.router,
+        ),
         extension=wire,
         middleware=(IdempotencyMiddleware,),
         title="Rollcall API",

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from shared.http.problems import Problem
 
 
+class CodeNotExchanged(Exception):
+    """Raised when the connector did not turn an authorization code into a calendar; `error`
+    is the OAuth error code for the client's redirect."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 class ConnectorClient:
-    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._timeout = timeout
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
+            base_url=base_url,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}"},
+            transport=transport,
         )
 
     async def close(self) -> None:
@@ -74,6 +93,79 @@ class ConnectorClient:
         listing: dict[str, Any] = response.json()
         return listing
 
+    async def change_oauth_apps(
+        self, project_id: str, changes: dict[str, Any]
+    ) -> tuple[int, dict[str, dict[str, Any]]]:
+        """Hand the project's app changes (secrets included) to the connector, which seals
+        them; returns the change's version and the apps' public facts. The connector's 422
+        (an incomplete app) is passed through; one that cannot be reached is a 503."""
+        path = f"/internal/projects/{quote(project_id, safe='')}/oauth_apps"
+        try:
+            response = await self._http.patch(path, json=changes)
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code == 422:
+            raise _passed_through(response)
+        if response.status_code != 200:
+            raise Problem(503, "The connector service could not store the OAuth apps.")
+        answer = response.json()
+        return int(answer["version"]), dict(answer["apps"])
+
+    async def authorization_url(
+        self, *, project_id: str, provider: str, state: str, login_hint: str | None
+    ) -> str:
+        """The provider's consent URL for the project's app (built by the connector, which
+        keeps the PKCE verifier). 422 (no app), 502 (provider failing) and 503 (hosted OAuth
+        not configured) are passed through."""
+        body = {
+            "project_id": project_id,
+            "provider": provider,
+            "state": state,
+            "login_hint": login_hint,
+        }
+        try:
+            response = await self._http.post(
+                "/internal/oauth/authorizations", json=body, timeout=self._timeout + 5
+            )
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code in (422, 502, 503) and _is_problem(response):
+            raise _passed_through(response)
+        if response.status_code != 200:
+            raise Problem(503, "The connector service could not start the authorization.")
+        return str(response.json()["authorization_url"])
+
+    async def exchange_code(
+        self,
+        *,
+        project_id: str,
+        provider: str,
+        state: str,
+        code: str,
+        calendar_id: str,
+        platform_uuid: str | None,
+    ) -> None:
+        """Have the connector exchange the code and register the credentials for
+        `calendar_id`; raises `CodeNotExchanged` (never a problem: the callback redirects)."""
+        body = {
+            "project_id": project_id,
+            "provider": provider,
+            "state": state,
+            "code": code,
+            "calendar_id": calendar_id,
+            "platform_uuid": platform_uuid,
+        }
+        try:
+            response = await self._http.post(
+                "/internal/oauth/exchanges", json=body, timeout=self._timeout + 5
+            )
+        except httpx.HTTPError:
+            raise CodeNotExchanged("temporarily_unavailable") from None
+        if response.status_code == 204:
+            return
+        error = response.json().get("error") if _is_problem(response) else None
+        raise CodeNotExchanged(error if isinstance(error, str) else "server_error")
+
     async def zoom_delivery(self, *, timestamp: str, signature: str, body: str) -> dict[str, Any]:
         """Have the connector check a Zoom webhook delivery against the projects' secrets:
         `{project_ids, validation, calendar_ids}`. Its 401 (signed by no project) and 400
@@ -89,6 +181,11 @@ class ConnectorClient:
             raise Problem(503, "The connector service could not check the delivery.")
         answer: dict[str, Any] = response.json()
         return answer
+
+
+def _is_problem(response: httpx.Response) -> bool:
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.startswith("application/problem+json")
 
 
 def _passed_through(response: httpx.Response) -> Problem:

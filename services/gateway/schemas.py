@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
+from services.gateway.domain.web_urls import MAX_LENGTH, check_web_url
 from shared.contracts.connections import Provider, SyncWindow
 from shared.http.problems import Problem
 
 SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple", "google", "microsoft", "zoom")
+HostedProvider = Literal["google", "microsoft", "zoom"]
+# An absolute http(s) URL with a host, no credentials, no fragment.
+WebUrl = Annotated[str, Field(max_length=MAX_LENGTH), AfterValidator(check_web_url)]
 
 
 class _Strict(BaseModel):
@@ -92,19 +104,43 @@ class RawCalendarList(BaseModel):
     results: list[RawCalendarOut]
 
 
-class CreateCalendar(_Strict):
-    provider: Provider
-    credentials: dict[str, Any]
+class NewCalendarFields(_Strict):
+    """What a new calendar is given besides its credentials (directly or through OAuth)."""
+
     platform_uuid: str | None = Field(default=None, max_length=2048)
     metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
     deduplication_key: str | None = Field(default=None, min_length=1, max_length=256)
     sync_window: SyncWindowIn = Field(default_factory=SyncWindowIn)
+
+
+class CreateCalendar(NewCalendarFields):
+    provider: Provider
+    credentials: dict[str, Any]
 
     _provider = field_validator("provider")(_supported)
 
     def check_credentials(self) -> None:
         """Raise a 422 problem naming each bad `credentials.*` field."""
         check_credentials(self.provider, self.credentials)
+
+
+class AuthorizeCalendar(NewCalendarFields):
+    """`POST /v1/calendars/authorize`: start hosted OAuth with the project's own app; the
+    callback creates the calendar and sends the browser to `redirect_uri`."""
+
+    provider: HostedProvider
+    redirect_uri: WebUrl
+    login_hint: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=320,
+        description="Extension: the account to sign in with, passed to the provider.",
+    )
+
+
+class AuthorizationOut(BaseModel):
+    authorization_url: str
+    state: str
 
 
 class UpdateCalendar(_Strict):

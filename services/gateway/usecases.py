@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import asyncpg
 
 from services.gateway.connector_client import ConnectorClient
-from services.gateway.schemas import CreateCalendar, UpdateCalendar, check_credentials
+from services.gateway.schemas import (
+    CreateCalendar,
+    NewCalendarFields,
+    UpdateCalendar,
+    check_credentials,
+)
 from services.gateway.store import calendars as calendar_store
 from services.gateway.store import events as event_store
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
@@ -27,50 +33,93 @@ from shared.ids import new_id
 from shared.messaging import outbox
 
 
-async def connect_calendar(
-    pool: asyncpg.Pool[Any], connector: ConnectorClient, project_id: str, request: CreateCalendar
+class DuplicateCalendar(Exception):
+    """Raised when the project already has a live calendar with the deduplication key."""
+
+    def __init__(self, calendar_id: str) -> None:
+        super().__init__(calendar_id)
+        self.calendar_id = calendar_id
+
+
+async def create_calendar(
+    pool: asyncpg.Pool[Any],
+    project_id: str,
+    provider: str,
+    fields: NewCalendarFields,
+    hand_over: Callable[[str], Awaitable[None]],
 ) -> str:
-    """Store credentials with the connector, then our row and the connect command atomically."""
-    if request.deduplication_key:
-        async with pool.acquire() as conn:
-            existing = await calendar_store.find_by_deduplication_key(
-                conn, project_id, request.deduplication_key
-            )
-        if existing:
-            raise _duplicate(existing)
+    """Create a calendar, however its credentials come (direct or hosted OAuth): a free
+    deduplication key, then `hand_over(calendar_id)` (the connector stores the credentials),
+    then our row and the connect command atomically. Raises `DuplicateCalendar`."""
+    if fields.deduplication_key:
+        await _check_unique(pool, project_id, fields.deduplication_key)
     calendar_id = new_id("cal")
-    await connector.store_credentials(
-        project_id=project_id,
-        calendar_id=calendar_id,
-        provider=request.provider,
-        credentials=request.credentials,
-        platform_uuid=request.platform_uuid,
-    )
+    await hand_over(calendar_id)
     async with pool.acquire() as conn, conn.transaction():
         try:
             await calendar_store.insert_calendar(
                 conn,
                 calendar_id=calendar_id,
                 project_id=project_id,
-                provider=request.provider,
-                platform_uuid=request.platform_uuid,
-                metadata=request.metadata,
-                deduplication_key=request.deduplication_key,
-                sync_window=request.sync_window.model_dump(),
+                provider=provider,
+                platform_uuid=fields.platform_uuid,
+                metadata=fields.metadata,
+                deduplication_key=fields.deduplication_key,
+                sync_window=fields.sync_window.model_dump(),
             )
         except calendar_store.DuplicateDeduplicationKey:
             existing = await calendar_store.find_by_deduplication_key(
-                conn, project_id, request.deduplication_key or ""
+                conn, project_id, fields.deduplication_key or ""
             )
-            raise _duplicate(existing or "") from None
+            raise DuplicateCalendar(existing or "") from None
         command = ConnectCalendar(
             calendar_id=calendar_id,
-            provider=request.provider,
-            platform_uuid=request.platform_uuid,
-            sync_window=request.sync_window,
+            provider=provider,
+            platform_uuid=fields.platform_uuid,
+            sync_window=fields.sync_window,
         )
         await outbox.enqueue(conn, command, project_id)
     return calendar_id
+
+
+async def _check_unique(pool: asyncpg.Pool[Any], project_id: str, deduplication_key: str) -> None:
+    async with pool.acquire() as conn:
+        existing = await calendar_store.find_by_deduplication_key(
+            conn, project_id, deduplication_key
+        )
+    if existing:
+        raise DuplicateCalendar(existing)
+
+
+async def check_deduplication_key(
+    pool: asyncpg.Pool[Any], project_id: str, deduplication_key: str | None
+) -> None:
+    """409 when the project already has a live calendar with the key."""
+    if deduplication_key:
+        try:
+            await _check_unique(pool, project_id, deduplication_key)
+        except DuplicateCalendar as duplicate:
+            raise _duplicate(duplicate.calendar_id) from None
+
+
+async def connect_calendar(
+    pool: asyncpg.Pool[Any], connector: ConnectorClient, project_id: str, request: CreateCalendar
+) -> str:
+    """Store credentials with the connector, then our row and the connect command atomically."""
+
+    async def store_credentials(calendar_id: str) -> None:
+        await connector.store_credentials(
+            project_id=project_id,
+            calendar_id=calendar_id,
+            provider=request.provider,
+            credentials=request.credentials,
+            platform_uuid=request.platform_uuid,
+        )
+
+    try:
+        return await create_calendar(pool, project_id, request.provider, request, store_credentials)
+    except DuplicateCalendar as duplicate:
+        raise _duplicate(duplicate.calendar_id) from None
 
 
 def _duplicate(existing_id: str) -> Problem:

@@ -1,6 +1,7 @@
 """Where a provider's token endpoint is and how it behaves: found through OpenID discovery
 (Google publishes `/.well-known/openid-configuration` on its accounts host, and its token
-endpoint lives on another host), or fixed (Microsoft's and Zoom's documented paths).
+endpoint lives on another host; the same document names its authorization endpoint, for hosted
+OAuth), or fixed (Microsoft's and Zoom's documented paths).
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ class FixedServer:
 
 
 class DiscoveredServer:
-    """A token endpoint named by the issuer's OpenID Provider metadata (OpenID Connect
-    Discovery 1.0 §4), fetched once and kept for a day in this process."""
+    """A token endpoint (and, for hosted OAuth, the authorization endpoint) named by the
+    issuer's OpenID Provider metadata (OpenID Connect Discovery 1.0 §4), fetched once and kept
+    for a day in this process."""
 
     def __init__(
         self,
@@ -75,27 +77,51 @@ class DiscoveredServer:
         self._limits = limits
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._cached: tuple[TokenEndpoint, float] | None = None
+        self._cached: tuple[_Metadata, float] | None = None
 
     @property
     def rotates(self) -> bool:
         return False
 
     async def token_endpoint(self, client: httpx.AsyncClient) -> TokenEndpoint:
+        return (await self._metadata(client)).token
+
+    async def authorization_endpoint(self, client: httpx.AsyncClient) -> str:
+        """Where users consent (RFC 6749 §3.1); raises `ProviderError` when the document names
+        none."""
+        found = (await self._metadata(client)).authorization_url
+        if found is None:
+            raise ProviderError("discovery names no authorization endpoint")
+        return found
+
+    async def _metadata(self, client: httpx.AsyncClient) -> _Metadata:
         async with self._lock:
             if self._cached is None or self._clock() >= self._cached[1]:
-                endpoint = await self._discover(client)
-                self._cached = (endpoint, self._clock() + DISCOVERY_TTL_SECONDS)
+                metadata = await self._discover(client)
+                self._cached = (metadata, self._clock() + DISCOVERY_TTL_SECONDS)
             return self._cached[0]
 
-    async def _discover(self, client: httpx.AsyncClient) -> TokenEndpoint:
+    async def _discover(self, client: httpx.AsyncClient) -> _Metadata:
         answer = await json_http.send(client, client.build_request("GET", self._url), self._limits)
         if answer.status >= 500 or answer.status == 429:
             raise ProviderUnavailable(f"discovery answered HTTP {answer.status}")
         if answer.status != 200:
             raise ProviderError(f"discovery answered HTTP {answer.status}")
         document = answer.json()
-        url = document.get("token_endpoint") if isinstance(document, dict) else None
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        if not isinstance(document, dict) or not _is_http_url(document.get("token_endpoint")):
             raise ProviderError("discovery names no token endpoint")
-        return TokenEndpoint(url)
+        authorization = document.get("authorization_endpoint")
+        return _Metadata(
+            TokenEndpoint(document["token_endpoint"]),
+            authorization if _is_http_url(authorization) else None,
+        )
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    token: TokenEndpoint
+    authorization_url: str | None
+
+
+def _is_http_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))

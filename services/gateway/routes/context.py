@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -18,6 +20,10 @@ from services.gateway.store import projects as project_store
 from shared.http.problems import Problem
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Wiring:
     """What routes need, built once by the composition root and kept on `app.state.wiring`."""
@@ -28,6 +34,7 @@ class Wiring:
     failed_auth: RateLimiter
     push_hints: PushHints
     push_secret: str = ""  # ROLLCALL_PUSH_SECRET: checks push channel tokens
+    clock: Callable[[], datetime] = _utc_now  # hosted OAuth states expire by it
 
 
 def wiring(request: Request) -> Wiring:

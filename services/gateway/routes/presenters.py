@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.gateway.project_schemas import ProjectOut
 from services.gateway.schemas import CalendarOut
 from services.gateway.store.calendars import CalendarRow
 from services.gateway.store.events import EventRow
+from services.gateway.store.projects import ProjectRow
 
 # Fields of the canonical state that are internal bookkeeping, not part of the public object.
 _INTERNAL = ("description_truncated", "raw_truncated")
@@ -47,3 +49,17 @@ def event_out(row: EventRow) -> dict[str, Any]:
 
 def _utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def project_out(row: ProjectRow) -> ProjectOut:
+    """The project's settings; its OAuth apps only as the public facts the connector gave."""
+    return ProjectOut.model_validate(
+        {
+            "id": row.id,
+            "name": row.name,
+            "bot_runner_url": row.bot_runner_url,
+            "oauth_apps": row.oauth_apps,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }
+    )

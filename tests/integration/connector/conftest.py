@@ -59,7 +59,10 @@ async def pool(database: DatabaseLayout) -> AsyncIterator[asyncpg.Pool[Any]]:
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(pool: asyncpg.Pool[Any]) -> None:
-    await pool.execute("TRUNCATE connections, grants, outbox, inbox, push_channel_stops")
+    await pool.execute(
+        "TRUNCATE connections, grants, outbox, inbox, push_channel_stops, oauth_apps,"
+        " oauth_app_versions, oauth_authorizations"
+    )
 
 
 @dataclass

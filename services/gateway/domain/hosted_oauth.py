@@ -1,0 +1,45 @@
+"""Hosted OAuth's pure rules in the gateway: the state (high entropy, kept only as its SHA-256,
+single use, 10 minutes), the client's redirect at the end, and which error codes it carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+STATE_LIFETIME = timedelta(minutes=10)
+_STATE_BYTES = 32  # 256 bits: unguessable, so the state alone binds the callback to its flow
+# RFC 6749 §4.1.2.1 error codes are ASCII words; anything else a provider sends is not passed on.
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(_STATE_BYTES)
+
+
+def state_digest(state: str) -> bytes:
+    """What is stored and looked up: a fast hash suffices for 256 random bits."""
+    return hashlib.sha256(state.encode()).digest()
+
+
+def expires_at(now: datetime) -> datetime:
+    return now + STATE_LIFETIME
+
+
+def client_redirect(redirect_uri: str, params: Mapping[str, str]) -> str:
+    """`redirect_uri` with `params` appended to its query; the client's own parameters stay as
+    they were written."""
+    parts = urlsplit(redirect_uri)
+    added = urlencode(list(params.items()))
+    query = f"{parts.query}&{added}" if parts.query else added
+    return urlunsplit(parts._replace(query=query))
+
+
+def provider_error(error: str) -> str:
+    """The provider's `error` (RFC 6749 §4.1.2.1, e.g. `access_denied`) when it is a plain
+    code, else `server_error`; its description is never passed on."""
+    return error if _ERROR_CODE.fullmatch(error) else "server_error"
