@@ -3,10 +3,13 @@ given for and the account's disconnected calendars at once; the account's workin
 follow once the new grant has synced, so a mistyped password never disconnects them.
 
 OAuth accounts are filed under the client and the refresh token as submitted (knowing the
-mailbox needs I/O), so two grants of one mailbox start as two accounts. Once a grant has synced
-its mailbox is recorded, and the mailbox's calendars on older grants move to it like the
-account's own: one grant per mailbox (one token cache, one request budget), and a new grant
-for the mailbox reconnects its disconnected calendars, however they were first connected.
+mailbox needs I/O), so two grants of one mailbox start as two accounts. Once a grant's calendar
+has been discovered, the mailbox's id *as the provider vouches for it* is recorded (Graph's user
+object id, Zoom's user id, the Google account's address: never a display address a tenant
+admin can set to anything), and the mailbox's calendars on older grants of the same OAuth
+client move to it like the account's own: one grant per mailbox and client (one token cache,
+one request budget), and a new grant for the mailbox reconnects its disconnected calendars,
+however they were first connected. Grants of other clients (other scopes) are left alone.
 
 Callers hold the account lock (`grant_store.lock_account`), taken first in their transaction.
 """
@@ -35,12 +38,14 @@ async def adopt_disconnected(
 KNOWN_BY_MAILBOX = frozenset({"google", "microsoft", "zoom"})
 
 
-async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
+async def adopt_verified(
+    conn: db.Connection, connection: Connection, mailbox: str | None = None
+) -> None:
     """After a successful sync with the connection's grant: the account's (and, for OAuth, the
     mailbox's) calendars still on older grants move to it (the disconnected ones reconnect,
     announced here), and the older grants are deleted once unused."""
     older = await grant_store.older_account_grants(conn, connection.grant_id)
-    older += await _older_mailbox_grants(conn, connection)
+    older += await _older_mailbox_grants(conn, connection, mailbox)
     if not older:
         return
     grant_id, calendar_id = connection.grant_id, connection.calendar_id
@@ -53,12 +58,17 @@ async def adopt_verified(conn: db.Connection, connection: Connection) -> None:
         await store.notify_sync_requested(conn)
 
 
-async def _older_mailbox_grants(conn: db.Connection, connection: Connection) -> list[str]:
-    """The mailbox's older grants filed under other accounts whose account lock is free now
-    (one held elsewhere is left for this grant's next sync: waiting could deadlock)."""
-    if connection.provider not in KNOWN_BY_MAILBOX or not connection.account_email:
+async def _older_mailbox_grants(
+    conn: db.Connection, connection: Connection, mailbox: str | None
+) -> list[str]:
+    """The mailbox's older grants of the same OAuth client filed under other accounts, whose
+    account lock is free now (one held elsewhere is left for this grant's next sync: waiting
+    could deadlock). `mailbox` (the provider's id of the account, learned by discovery) is
+    recorded on the grant first."""
+    if connection.provider not in KNOWN_BY_MAILBOX:
         return []
-    await grant_store.set_mailbox(conn, connection.grant_id, connection.account_email.lower())
+    if mailbox:
+        await grant_store.set_mailbox(conn, connection.grant_id, mailbox)
     siblings = await grant_store.older_mailbox_grants(conn, connection.grant_id)
     return [
         grant.id

@@ -26,6 +26,7 @@ from services.connector import (
 )
 from services.connector.credentials import Keyring
 from services.connector.hosted_oauth import HostedOAuth
+from services.connector.oauth import app_store
 from services.connector.oauth.apps import ProjectApps
 from services.connector.oauth.consent import consent_servers
 from services.connector.oauth.grants import GrantTokenCache
@@ -40,7 +41,7 @@ from services.connector.providers.zoom import ZoomEndpoints, ZoomProvider
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
 from services.connector.worker import SyncWorker, poll_check_seconds
-from services.connector.zoom_push import ZoomWebhookReceiver
+from services.connector.zoom_push import SecretCache, ZoomWebhookReceiver
 from shared.http.health import ReadinessCheck
 from shared.http.problems import Problem
 from shared.runtime import MessagingRuntime
@@ -194,7 +195,8 @@ def create_app(
     internal = api.internal_router(registrar, lister, token)
     apps = ProjectApps(pool=slot.get, keyring=keyring)
     hosted = hosted_oauth_of(settings, apps, registrar, provider_transport)
-    zoom_webhooks = ZoomWebhookReceiver(pool=slot.get, secrets=apps.webhook_secrets)
+    zoom_secrets = SecretCache(apps.webhook_secrets, app_store.apps_stamp)
+    zoom_webhooks = ZoomWebhookReceiver(pool=slot.get, secrets=zoom_secrets)
     definition = ServiceDefinition(
         SERVICE,
         handlers.HANDLERS,

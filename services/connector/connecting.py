@@ -59,6 +59,17 @@ async def checked_credentials(
 
 
 @dataclass(frozen=True)
+class HeldGrant:
+    """Credentials opened from a grant held for a listing, and whether holding created it."""
+
+    provider: CalendarProvider[Any]
+    credentials: Any
+    grant: GrantRef
+    account: str
+    created: bool
+
+
+@dataclass(frozen=True)
 class Registrar:
     """Everything registering credentials needs; the pool is looked up per call."""
 
@@ -87,11 +98,11 @@ class Registrar:
 
     async def hold_grant(
         self, project_id: str, provider_name: str, raw: Mapping[str, Any]
-    ) -> tuple[CalendarProvider[Any], Any]:
-        """The provider and credentials opened from the account's grant (inserted when the
-        account has none holding them) without a calendar: for listing with credentials whose
-        refresh token rotates on use, so what it rotates to is kept. A following registration
-        of the same credentials uses that grant; unclaimed, it goes after a day
+    ) -> HeldGrant:
+        """The account's grant for these credentials (inserted when the account has none
+        holding them) without a calendar: for listing with credentials whose refresh token
+        rotates on use, so what it rotates to is kept. A following registration of the same
+        credentials uses that grant; unclaimed, it goes a day after its last use
         (`accounts.forget_unclaimed_grants`).
 
         Raises `UnsupportedProvider`, `InvalidCredentialsShape` or `UnsafeUrl`.
@@ -102,10 +113,22 @@ class Registrar:
         account = provider.account_key(credentials)
         async with self.pool().acquire() as conn, conn.transaction():
             await grant_store.lock_account(conn, project_id, provider_name, account)
-            grant_id, _ = await self._account_grant(conn, project_id, provider_name, account, raw)
-        return provider, provider.parse_credentials(
-            raw, GrantRef(project_id, grant_id, provider_name)
-        )
+            grant_id, grants = await self._account_grant(
+                conn, project_id, provider_name, account, raw
+            )
+        grant = GrantRef(project_id, grant_id, provider_name)
+        created = all(stored.id != grant_id for stored in grants)
+        return HeldGrant(provider, provider.parse_credentials(raw, grant), grant, account, created)
+
+    async def release_grant(self, held: HeldGrant) -> None:
+        """Forget a grant `hold_grant` created when it turned out dead (nothing to keep), unless
+        a registration chose it meanwhile."""
+        if not held.created:
+            return
+        grant = held.grant
+        async with self.pool().acquire() as conn, conn.transaction():
+            await grant_store.lock_account(conn, grant.project_id, grant.provider, held.account)
+            await grant_store.delete_grant_if_unused(conn, grant.grant_id)
 
     async def _store(self, conn: db.Connection, submission: Submission, account: str) -> None:
         # The account lock first, then rows: concurrent registrations for one account run one

@@ -99,11 +99,13 @@ async def set_mailbox(conn: db.Connection, grant_id: str, mailbox: str) -> None:
 
 
 async def older_mailbox_grants(conn: db.Connection, grant_id: str) -> list[GrantAccount]:
-    """The grants of other accounts (other refresh tokens) verified to open the same mailbox
-    in the project, created before this one."""
+    """The grants of other accounts (other refresh tokens) of the same OAuth client verified
+    to open the same mailbox in the project, created before this one. (An OAuth account key
+    is `client_id|digest`.)"""
     rows = await conn.fetch(
         "SELECT o.id, o.project_id, o.provider, o.account FROM grants g JOIN grants o"
         " ON o.project_id = g.project_id AND o.provider = g.provider AND o.mailbox = g.mailbox"
+        " AND split_part(o.account, '|', 1) = split_part(g.account, '|', 1)"
         " AND o.account <> g.account AND o.created_at < g.created_at"
         " WHERE g.id = $1 ORDER BY o.created_at",
         grant_id,
@@ -215,13 +217,13 @@ def _grant_account(row: asyncpg.Record) -> GrantAccount:
 async def unclaimed_grants(
     conn: db.Connection, older_than_seconds: float, limit: int = 100
 ) -> list[GrantAccount]:
-    """Grants no calendar has used since they were created `older_than_seconds` ago (a
-    listing's grant that no registration claimed)."""
+    """Grants without a calendar, unused for `older_than_seconds` (a listing's grant no
+    registration claimed)."""
     rows = await conn.fetch(
         "SELECT id, project_id, provider, account FROM grants g"
-        " WHERE created_at < now() - make_interval(secs => $1)"
+        " WHERE updated_at < now() - make_interval(secs => $1)"
         " AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.grant_id = g.id)"
-        " ORDER BY created_at LIMIT $2",
+        " ORDER BY updated_at LIMIT $2",
         older_than_seconds,
         limit,
     )

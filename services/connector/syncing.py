@@ -233,6 +233,7 @@ async def _record_success(
     today = now.date()
     channel = renewal.opened if renewal else connection.channel
     next_poll = push.poll_delay(
+        connection.provider,
         channel,
         now,
         timedelta(seconds=ctx.poll_interval_seconds),
@@ -278,7 +279,7 @@ async def _record_success(
         for message in messages:
             await outbox.enqueue(conn, message, updated.project_id)
         await outbox.enqueue(conn, state_changed(updated), updated.project_id)
-        await accounts.adopt_verified(conn, updated)
+        await accounts.adopt_verified(conn, updated, found.mailbox)
     log.info(
         "calendar synced",
         extra={

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -17,6 +18,7 @@ from services.connector import accounts, channels, store, syncing
 log = logging.getLogger(__name__)
 
 _DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+SWEEP_EVERY_SECONDS = 600.0
 
 
 class SyncWorker:
@@ -35,6 +37,7 @@ class SyncWorker:
         self._idle_poll = idle_poll_seconds
         self._poll_check = poll_check_seconds
         self._wake = asyncio.Event()
+        self._last_sweep: float | None = None
         self._running: asyncio.Task[Any] | None = None
 
     async def run(self) -> None:
@@ -100,12 +103,21 @@ class SyncWorker:
         grants); returns how many syncs were queued."""
         try:
             async with self._ctx.pool.acquire() as conn:
-                await store.forget_abandoned_registrations(conn)
-                await accounts.forget_unclaimed_grants(conn)
+                if self._sweep_due():
+                    await store.forget_abandoned_registrations(conn)
+                    await accounts.forget_unclaimed_grants(conn)
                 return await store.request_due_polls(conn)
         except _DB_ERRORS as exc:
             log.warning("sync poller database error", extra={"error": type(exc).__name__})
             return 0
+
+    def _sweep_due(self) -> bool:
+        """Abandoned registrations and unclaimed grants live a day: look every 10 minutes."""
+        now = time.monotonic()
+        if self._last_sweep is not None and now - self._last_sweep < SWEEP_EVERY_SECONDS:
+            return False
+        self._last_sweep = now
+        return True
 
 
 def poll_check_seconds(poll_interval_seconds: float) -> float:

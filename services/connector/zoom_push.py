@@ -4,9 +4,9 @@ gets back whose it is, the challenge answer, and which calendars to hint.
 
 Zoom webhooks belong to the app, not to a calendar: a verified meeting event for a calendar's
 host is what shows they reach it, so it records the webhook as the calendar's push channel for
-72 h (`calendars.state` shows `push {kind: zoom_webhook}`), and such a calendar is reconciled
-every `CONNECTOR_RECONCILE_INTERVAL_SECONDS` instead of polled, like a Google calendar with a
-watch channel. Each new verified event for it extends that.
+72 h (`calendars.state` shows `push {kind: zoom_webhook}`); each new verified event extends
+that. Polling goes on regardless (`push.REPLACES_POLLING`): an edit names whoever made it, not
+the host, and the tenant's app may not subscribe to every meeting event.
 
 Every project's Zoom webhook secret is opened per delivery (AES-GCM, microseconds each) and
 tried against the signature: one receiver URL serves every tenant's Zoom app.
@@ -32,6 +32,28 @@ from shared.messaging import outbox
 log = logging.getLogger(__name__)
 
 WebhookSecrets = Callable[[db.Connection], Awaitable[list[ProjectSecret]]]
+Stamp = Callable[[db.Connection], Awaitable[int]]
+
+
+class SecretCache:
+    """Every project's Zoom webhook secret, opened again only when some project's apps changed
+    (one cheap stamp query per delivery instead of opening every secret: a flood of forged
+    deliveries costs a query and one HMAC per project each)."""
+
+    def __init__(self, load: WebhookSecrets, stamp: Stamp) -> None:
+        self._load = load
+        self._stamp = stamp
+        self._seen: int | None = None
+        self._secrets: list[ProjectSecret] = []
+
+    async def secrets(self, conn: db.Connection) -> list[ProjectSecret]:
+        stamp = await self._stamp(conn)
+        if stamp != self._seen:
+            # A change committed between the two reads is loaded with the older stamp: the
+            # next delivery just loads again.
+            self._secrets = await self._load(conn)
+            self._seen = stamp
+        return self._secrets
 
 
 class NotSigned(Exception):
@@ -54,14 +76,14 @@ def _utc_now() -> datetime:
 @dataclass(frozen=True)
 class ZoomWebhookReceiver:
     pool: Callable[[], asyncpg.Pool[Any]]
-    secrets: WebhookSecrets
+    secrets: SecretCache
     clock: Callable[[], datetime] = field(default=_utc_now)
 
     async def receive(self, delivery: Delivery) -> Received:
         """Raises `NotSigned`, or `zoom_webhooks.InvalidDelivery` for a signed body that is
         not Zoom's JSON."""
         async with self.pool().acquire() as conn:
-            known = await self.secrets(conn)
+            known = await self.secrets.secrets(conn)
             projects = zoom_webhooks.signers(delivery, known, self.clock())
             if not projects:
                 raise NotSigned
@@ -82,8 +104,8 @@ class ZoomWebhookReceiver:
         return Received(projects, None, calendars)
 
     async def _webhook_live(self, conn: db.Connection, calendar_ids: list[str]) -> None:
-        """The calendars' meetings come by webhook: their push is live for a while (they are
-        reconciled, not polled), which `calendars.state` announces."""
+        """The calendars' meetings come by webhook: their push is live for a while, which
+        `calendars.state` announces."""
         if not calendar_ids:
             return
         until = self.clock() + zoom_webhooks.WEBHOOK_LIVE_FOR

@@ -38,7 +38,8 @@ class OAuthAppIn(_Strict):
 class ZoomAppIn(OAuthAppIn):
     """Zoom's app also has the secret token its webhooks are signed with (null removes it)."""
 
-    webhook_secret: str | None = Field(default=None, min_length=1, max_length=1024)
+    # Zoom's secret tokens are 22 characters; a short one would let deliveries be forged.
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=1024)
 
 
 class OAuthAppsIn(_Strict):

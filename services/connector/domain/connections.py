@@ -46,6 +46,7 @@ class CalendarFound:
     name: str | None
     time_zone: str | None
     account_addresses: tuple[str, ...]
+    mailbox: str | None = None  # the account's provider id, when discovery just learned it
 
 
 def calendar_matches(requested: str, calendar_url: str) -> bool:

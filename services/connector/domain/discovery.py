@@ -34,6 +34,9 @@ class AccountCalendars:
     calendars: tuple[CalendarEntry, ...]
     account_addresses: tuple[str, ...]
     account_email: str | None
+    # The provider's own stable id of the account (Graph user id, Zoom user id, the Google
+    # account's email), where the provider vouches for it: OAuth grants converge on it.
+    mailbox: str | None = None
 
 
 def event_calendars(entries: Sequence[CalendarEntry]) -> list[CalendarEntry]:

@@ -27,6 +27,12 @@ SUBSCRIPTION_TTL = timedelta(hours=70)
 STOP_RETRY = timedelta(minutes=5)
 STOP_ATTEMPTS = 5
 
+# Providers whose channels report every change of the one calendar they watch, so a calendar
+# with a live one is reconciled rather than polled. Zoom's webhooks belong to the app: they
+# cover the events the tenant subscribed it to and name a meeting's host only on some events
+# (an edit names whoever made it), so they speed syncs up but never replace polling.
+REPLACES_POLLING = frozenset({"google", "microsoft"})
+
 PUSH_KINDS = {
     "google": "google_watch",
     "microsoft": "microsoft_subscription",
@@ -59,11 +65,16 @@ def needs_new_channel(
 
 
 def poll_delay(
-    channel: OpenChannel | None, now: datetime, poll: timedelta, reconcile: timedelta
+    provider: str,
+    channel: OpenChannel | None,
+    now: datetime,
+    poll: timedelta,
+    reconcile: timedelta,
 ) -> timedelta:
-    """Until the next sync without a hint: the poll interval without a live channel; with
-    one, the reconcile interval, but not past the channel's expiry."""
-    if channel is None or not live(channel, now):
+    """Until the next sync without a hint: the poll interval without a live channel (or one
+    that does not replace polling); with one, the reconcile interval, but not past the
+    channel's expiry."""
+    if provider not in REPLACES_POLLING or channel is None or not live(channel, now):
         return poll
     return max(poll, min(reconcile, channel.expires_at - now))
 

@@ -5,7 +5,8 @@ about.
 Zoom signs every delivery, the challenge included, with `x-zm-signature: v0=hex(HMAC-SHA256(
 secret, "v0:{x-zm-request-timestamp}:{raw body}"))`. One receiver URL serves every project, so
 the signature itself says whose app sent it: the projects whose secret reproduces it. A
-timestamp further than `MAX_SKEW` from now is refused (a captured delivery replayed later).
+timestamp further than `MAX_SKEW` from now is refused, so a captured delivery replays only
+within that window, where it merely hints a sync again.
 """
 
 from __future__ import annotations

@@ -121,3 +121,10 @@ async def reseal_app(conn: db.Connection, project_id: str, provider: str, sealed
         sealed.key_id,
         sealed.blob,
     )
+
+
+async def apps_stamp(conn: db.Connection) -> int:
+    """A number that grows with every change of any project's apps (the sum of the projects'
+    versions), to tell whether apps opened earlier are still current."""
+    stamp: int = await conn.fetchval("SELECT coalesce(sum(version), 0) FROM oauth_app_versions")
+    return stamp

@@ -135,7 +135,9 @@ class GoogleProvider(OAuthProvider):
         primary = next((e["id"] for e in entries if e.get("primary")), None)
         addresses = (primary.lower(),) if primary and "@" in primary else ()
         calendars = tuple(_entry(e) for e in entries)
-        return AccountCalendars(calendars, addresses, addresses[0] if addresses else None)
+        # The primary calendar's id is the Google account's address, which Google keeps unique.
+        email = addresses[0] if addresses else None
+        return AccountCalendars(calendars, addresses, email, mailbox=email)
 
     @asynccontextmanager
     async def _session(self, account: GoogleAccount) -> AsyncIterator[OAuthSession]:

@@ -173,7 +173,10 @@ class MicrosoftProvider(OAuthProvider):
             entries = await graph.calendars()
         addresses = _addresses(me)
         calendars = tuple(_entry(e) for e in entries)
-        return AccountCalendars(calendars, addresses, addresses[0] if addresses else None)
+        # `mail` is whatever the tenant's admin typed; the user's object id is Graph's own.
+        user_id = me.get("id")
+        mailbox = user_id if isinstance(user_id, str) and user_id else None
+        return AccountCalendars(calendars, addresses, addresses[0] if addresses else None, mailbox)
 
     @asynccontextmanager
     async def _session(self, account: MicrosoftAccount) -> AsyncIterator[Graph]:

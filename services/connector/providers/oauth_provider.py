@@ -95,7 +95,9 @@ class OAuthProvider(ABC):
         chosen = choose_calendar(listing.calendars, platform_uuid)
         if chosen is None:
             raise CalendarNotFound("no matching calendar")
-        return CalendarFound(chosen.url, chosen.name, chosen.time_zone, listing.account_addresses)
+        return CalendarFound(
+            chosen.url, chosen.name, chosen.time_zone, listing.account_addresses, listing.mailbox
+        )
 
     @abstractmethod
     async def _account_calendars(self, credentials: OAuthAccount) -> AccountCalendars:

@@ -131,7 +131,8 @@ class ZoomProvider(OAuthProvider):
         email = me.get("email")
         address = email.strip().lower() if isinstance(email, str) else ""
         addresses = (address,) if "@" in address else ()
-        return AccountCalendars((entry,), addresses, addresses[0] if addresses else None)
+        email = addresses[0] if addresses else None
+        return AccountCalendars((entry,), addresses, email, mailbox=user_id)
 
     @asynccontextmanager
     async def _session(self, account: ZoomAccount) -> AsyncIterator[ZoomApi]:

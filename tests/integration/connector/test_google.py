@@ -2,7 +2,8 @@
 first sync of the primary calendar, incremental changes (edits, deletions as removals), a
 410 answered by a full listing, a secondary calendar by `platform_uuid`, `/raw` with nothing
 stored, throttling kept connected with its Retry-After, a revoked grant disconnected without
-further requests, and calendars of one mailbox converging on its newest verified grant.
+further requests, and calendars of one mailbox converging on its newest verified grant of
+the same client in the same project (never across clients or projects).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from services.connector import connecting
 from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import ProviderThrottled
+from shared.contracts.connections import ConnectCalendar, SyncWindow
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
@@ -178,3 +181,46 @@ async def test_calendars_of_one_mailbox_converge_on_its_newest_verified_grant(
     assert rows["cal_g"]["grant_id"] == rows["cal_g2"]["grant_id"] != first
     grants = await connector.pool.fetch("SELECT id, mailbox FROM grants")
     assert [(g["id"], g["mailbox"]) for g in grants] == [(rows["cal_g"]["grant_id"], fay.email)]
+
+
+async def test_grants_of_another_client_or_project_never_converge(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    gus = await sandbox.account("gus@example.com")
+    await _connected(connector, gus)  # cal_g: the default app's grant
+    app = (
+        await sandbox.admin.post(
+            "/_admin/apps", json={"provider": "google", "redirect_uris": ["https://x.test/cb"]}
+        )
+    ).json()
+    consent = {"client_id": app["client_id"]}
+    other_client = (
+        await sandbox.admin.post(f"/_admin/accounts/{gus.id}/grant", json=consent)
+    ).json()["refresh_token"]
+    same_client = (await sandbox.admin.post(f"/_admin/accounts/{gus.id}/grant")).json()
+    await connector.register("cal_app", {**app, "refresh_token": other_client}, provider="google")
+    await connector.registrar.register(
+        connecting.Submission(
+            "prj_elsewhere",
+            "cal_elsewhere",
+            "google",
+            {**gus.credentials, "refresh_token": same_client["refresh_token"]},
+            None,
+        )
+    )
+    await connector.connect("cal_app", provider="google")
+    await connector.deliver(
+        ConnectCalendar(
+            calendar_id="cal_elsewhere",
+            provider="google",
+            platform_uuid=None,
+            sync_window=SyncWindow(past_days=7, future_days=30),
+        )
+    )
+    assert await connector.run_syncs() == 2
+
+    rows = await connector.pool.fetch("SELECT calendar_id, grant_id FROM connections")
+    grants = {r["calendar_id"]: r["grant_id"] for r in rows}
+    assert len(set(grants.values())) == 3  # one mailbox, but three clients or projects
+    mailboxes = await connector.pool.fetch("SELECT DISTINCT mailbox FROM grants")
+    assert [r["mailbox"] for r in mailboxes] == [gus.email]

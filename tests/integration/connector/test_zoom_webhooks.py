@@ -16,9 +16,10 @@ import pytest
 from sandbox.zoom.signing import encrypted_token, signed_headers
 from services.connector.domain.oauth_apps import AppChange
 from services.connector.domain.zoom_webhooks import Delivery
+from services.connector.oauth import app_store
 from services.connector.oauth.apps import ProjectApps
 from services.connector.oauth.grants import GrantTokenCache
-from services.connector.zoom_push import NotSigned, ZoomWebhookReceiver
+from services.connector.zoom_push import NotSigned, SecretCache, ZoomWebhookReceiver
 from tests.integration.connector.conftest import PROJECT, Connector
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
@@ -43,7 +44,8 @@ async def receiver(connector: Connector) -> ZoomWebhookReceiver:
     for project, secret in ((PROJECT, SECRET), ("prj_other", "another-projects-secret")):
         change = AppChange("sandbox-zoom-client", "sandbox-zoom-secret", secret, True)
         await apps.change(project, {"zoom": change})
-    return ZoomWebhookReceiver(pool=lambda: connector.pool, secrets=apps.webhook_secrets)
+    cache = SecretCache(apps.webhook_secrets, app_store.apps_stamp)
+    return ZoomWebhookReceiver(pool=lambda: connector.pool, secrets=cache)
 
 
 def _delivery(secret: str, body: object) -> Delivery:
@@ -101,3 +103,17 @@ async def test_a_meeting_event_names_the_hosts_calendars_which_then_have_webhook
     assert other.project_ids == ["prj_other"] and other.calendar_ids == []
     unknown_host = await receiver.receive(_delivery(SECRET, _created("someone-else")))
     assert unknown_host.calendar_ids == []
+
+
+async def test_a_changed_secret_is_used_from_the_next_delivery_on(
+    connector: Connector, receiver: ZoomWebhookReceiver
+) -> None:
+    challenge = {"event": "endpoint.url_validation", "payload": {"plainToken": "pt-2"}}
+    assert (await receiver.receive(_delivery(SECRET, challenge))).project_ids == [PROJECT]
+    apps = ProjectApps(pool=lambda: connector.pool, keyring=connector.keyring)
+    rotated = AppChange(webhook_secret="the-rotated-webhook-secret", webhook_given=True)
+    await apps.change(PROJECT, {"zoom": rotated})
+    with pytest.raises(NotSigned):
+        await receiver.receive(_delivery(SECRET, challenge))
+    received = await receiver.receive(_delivery("the-rotated-webhook-secret", challenge))
+    assert received.project_ids == [PROJECT]

@@ -181,7 +181,7 @@ async def test_project_settings_take_secrets_and_never_show_them(system: System)
             "zoom": {
                 "client_id": "z-client",
                 "client_secret": "z-secret-0002",
-                "webhook_secret": "z-hook-0003",
+                "webhook_secret": "z-hook-0003-long-enough",
             },
         },
     }
@@ -196,7 +196,7 @@ async def test_project_settings_take_secrets_and_never_show_them(system: System)
         "zoom": {"client_id": "z-client", "client_secret_set": True, "webhook_secret_set": True},
     }
     gateway_rows = repr(await system.pool.fetch("SELECT * FROM projects"))
-    for secret in ("g-secret-0001", "z-secret-0002", "z-hook-0003"):
+    for secret in ("g-secret-0001", "z-secret-0002", "z-hook-0003-long-enough"):
         assert secret not in patched.text and secret not in gateway_rows
     # another tenant sees only its own project
     assert (await other.api.get("/v1/project")).json()["oauth_apps"]["google"] is None
@@ -230,6 +230,10 @@ async def test_project_settings_are_validated_with_field_paths(system: System) -
         ),
         ({"oauth_apps": {"webex": {"client_id": "w"}}}, "oauth_apps.webex"),
         ({"oauth_apps": {"zoom": {"client_id": None}}}, "oauth_apps.zoom.client_id"),
+        (
+            {"oauth_apps": {"zoom": {"webhook_secret": "too-short"}}},
+            "oauth_apps.zoom.webhook_secret",
+        ),
         ({"oauth_apps": None}, "oauth_apps"),
         ({"name": None}, "name"),
         ({"name": ""}, "name"),

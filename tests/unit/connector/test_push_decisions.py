@@ -33,15 +33,25 @@ def test_a_channel_is_opened_when_missing_and_renewed_a_day_before_expiry() -> N
 def test_a_channel_the_provider_wants_renewed_is_renewed_whatever_its_expiry() -> None:
     asked = replace(_channel(timedelta(days=6)), renew_requested=True)
     assert needs_new_channel(asked, NOW)
-    assert poll_delay(asked, NOW, POLL, RECONCILE) == RECONCILE  # still live meanwhile
+    assert poll_delay("google", asked, NOW, POLL, RECONCILE) == RECONCILE  # still live meanwhile
 
 
 def test_a_live_channel_means_reconcile_polling_but_never_past_its_expiry() -> None:
-    assert poll_delay(None, NOW, POLL, RECONCILE) == POLL
-    assert poll_delay(_channel(timedelta(days=6)), NOW, POLL, RECONCILE) == RECONCILE
-    assert poll_delay(_channel(timedelta(hours=2)), NOW, POLL, RECONCILE) == timedelta(hours=2)
-    assert poll_delay(_channel(timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
-    assert poll_delay(_channel(-timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
+    assert poll_delay("google", None, NOW, POLL, RECONCILE) == POLL
+    assert poll_delay("google", _channel(timedelta(days=6)), NOW, POLL, RECONCILE) == RECONCILE
+    assert poll_delay("google", _channel(timedelta(hours=2)), NOW, POLL, RECONCILE) == timedelta(
+        hours=2
+    )
+    assert poll_delay("google", _channel(timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
+    assert poll_delay("google", _channel(-timedelta(minutes=1)), NOW, POLL, RECONCILE) == POLL
+
+
+def test_zoom_webhooks_speed_syncs_up_but_never_replace_polling() -> None:
+    live = _channel(timedelta(hours=70))
+    assert poll_delay("microsoft", live, NOW, POLL, RECONCILE) == RECONCILE
+    assert poll_delay("zoom", live, NOW, POLL, RECONCILE) == POLL
+    shown = announced("zoom", live)
+    assert shown is not None and shown.kind == "zoom_webhook"
 
 
 def test_only_known_kinds_are_announced() -> None:
