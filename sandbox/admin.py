@@ -117,6 +117,16 @@ def admin_router(world: World, store: OAuthStore, rules: FaultRules, log: Reques
         app = store.register_app(admin.provider(body.provider), tuple(body.redirect_uris))
         return {"client_id": app.client_id, "client_secret": app.client_secret}
 
+    @router.post("/apps/{client_id}/secret")
+    async def reset_app_secret(client_id: str) -> dict[str, Any]:
+        app = store.app(client_id)
+        if app is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown client {client_id!r}")
+        if store.is_default(app):  # demos rely on the default apps' credentials
+            raise HTTPException(status.HTTP_409_CONFLICT, "a default app keeps its secret")
+        renewed = store.reset_secret(app)
+        return {"client_id": renewed.client_id, "client_secret": renewed.client_secret}
+
     @router.post("/accounts", status_code=status.HTTP_201_CREATED)
     async def create_account(body: AccountIn) -> dict[str, Any]:
         account = admin.create_account(body.provider, body.email)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 
 from sandbox.oauth import conventions
@@ -94,6 +95,16 @@ class OAuthStore:
 
     def app(self, client_id: str) -> App | None:
         return self._apps.get(client_id)
+
+    def reset_secret(self, app: App) -> App:
+        """A new client secret for a registered app, like a provider console's "reset
+        secret": the old one is refused from then on; grants and tokens stay valid."""
+        renewed = replace(app, client_secret=secrets.token_urlsafe(24))
+        self._apps[app.client_id] = renewed
+        return renewed
+
+    def is_default(self, app: App) -> bool:
+        return self._defaults.get(app.provider) == app
 
     def authenticate(self, client_id: str, client_secret: str) -> App:
         """The app whose credentials these are; raises `InvalidClient`."""

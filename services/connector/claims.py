@@ -3,16 +3,19 @@ disconnect, release, a new push channel), each only while the claim's token stil
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
-from services.connector import store
+from services.connector import channel_stops, store
 from services.connector.credentials import Sealed
 from services.connector.domain.connections import CalendarFound, Connection
 from services.connector.domain.push import OpenChannel
 from shared.contracts.calendars import ConnectionFailure
 from shared.db import types as db
 from shared.ids import new_id
+
+log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 600
 
@@ -174,21 +177,63 @@ async def release_claim(
 
 
 async def set_channel(conn: db.Connection, claimed: ClaimedSync, channel: OpenChannel) -> bool:
-    """Record the channel a sync opened or renewed, while the sync still holds its claim; a
-    renewal asked for before the sync began is done (one asked for since stays asked)."""
-    asked = claimed.connection.channel is not None and claimed.connection.channel.renew_requested
-    status: str = await conn.execute(
-        """
-        UPDATE connections SET push_channel_id = $4, push_resource_id = $5,
-            push_expires_at = $6, push_renew_requested = push_renew_requested AND NOT $7
-        WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $3
-        """,
+    """Record the channel a sync opened or renewed, while the sync holds its claim and the
+    calendar still has the channel the sync began with (a new channel also when that one was
+    forgotten meanwhile: it replaces it anyway); a renewal asked for before the sync began is
+    done (one asked for since stays asked).
+
+    The calendar's channel can change under a claim: Graph removes the subscription a sync is
+    extending, and `recreate` forgets it. Writing it back would leave a dead subscription
+    recorded as live (no push until it "expires"), so it is not recorded but queued to be
+    stopped (nobody else will know of it) and the hinted sync opens a new one. False when not
+    recorded, also when the claim no longer holds (the caller drops the result then)."""
+    current = await _claimed_channel(conn, claimed)
+    if current is None:
+        return False
+    seen = claimed.connection.channel
+    seen_id = seen.channel_id if seen is not None else None
+    replaces = channel.channel_id != seen_id and current.channel_id is None
+    if current.channel_id != seen_id and not replaces:
+        await channel_stops.queue_channel_stop(conn, claimed.connection, channel)
+        log.info(
+            "push channel changed during the sync; the one it opened or renewed is queued to stop",
+            extra={"calendar_id": claimed.connection.calendar_id},
+        )
+        return False
+    await _record_channel(conn, claimed, channel)
+    return True
+
+
+@dataclass(frozen=True)
+class _HeldChannel:
+    channel_id: str | None
+
+
+async def _claimed_channel(conn: db.Connection, claimed: ClaimedSync) -> _HeldChannel | None:
+    """The calendar's current channel id, its row locked, while the sync holds its claim (and
+    the connection its grant); None otherwise."""
+    row = await conn.fetchrow(
+        "SELECT push_channel_id FROM connections"
+        " WHERE calendar_id = $1 AND grant_id = $2 AND sync_claim = $3 FOR UPDATE",
         claimed.connection.calendar_id,
         claimed.connection.grant_id,
         claimed.claim,
+    )
+    return _HeldChannel(row["push_channel_id"]) if row is not None else None
+
+
+async def _record_channel(conn: db.Connection, claimed: ClaimedSync, channel: OpenChannel) -> None:
+    """Store the channel on the calendar's row (locked by `_claimed_channel`)."""
+    asked = claimed.connection.channel is not None and claimed.connection.channel.renew_requested
+    await conn.execute(
+        """
+        UPDATE connections SET push_channel_id = $2, push_resource_id = $3,
+            push_expires_at = $4, push_renew_requested = push_renew_requested AND NOT $5
+        WHERE calendar_id = $1
+        """,
+        claimed.connection.calendar_id,
         channel.channel_id,
         channel.resource_id,
         channel.expires_at,
         asked,
     )
-    return status != "UPDATE 0"

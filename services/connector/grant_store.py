@@ -1,5 +1,6 @@
 """Connector SQL for grants: sealed credentials per provider account, the account lock, moving an
-account's calendars between grants, re-sealing, and deleting unused grants."""
+account's calendars between grants, re-sealing (new key, or an OAuth client's new secret), and
+deleting unused grants."""
 
 from __future__ import annotations
 
@@ -127,6 +128,36 @@ async def lock_account_grants(
     return [_grant(row) for row in rows]
 
 
+async def client_accounts(
+    conn: db.Connection, project_id: str, provider: str, client_id: str
+) -> list[str]:
+    """The accounts of the project's grants that may belong to one OAuth client (OAuth accounts
+    are `<client_id>|<fingerprint>`: a prefix match, which the caller confirms on the opened
+    credentials), sorted: the order their locks are taken in."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT account FROM grants WHERE project_id = $1 AND provider = $2"
+        " AND left(account, char_length($3) + 1) = $3 || '|' ORDER BY account",
+        project_id,
+        provider,
+        client_id,
+    )
+    return [row["account"] for row in rows]
+
+
+async def lock_grants_of_accounts(
+    conn: db.Connection, project_id: str, provider: str, accounts: list[str]
+) -> list[StoredGrant]:
+    """The project's grants of these accounts, locked (by id) until the transaction ends."""
+    rows = await conn.fetch(
+        "SELECT * FROM grants WHERE project_id = $1 AND provider = $2"
+        " AND account = ANY($3::text[]) ORDER BY id FOR UPDATE",
+        project_id,
+        provider,
+        accounts,
+    )
+    return [_grant(row) for row in rows]
+
+
 async def reconnect_account(
     conn: db.Connection, old_grant_ids: list[str], grant_id: str, except_calendar: str
 ) -> list[Connection]:
@@ -184,6 +215,17 @@ async def reseal_grant(conn: db.Connection, grant_id: str, sealed: Sealed) -> No
     await conn.execute(
         "UPDATE grants SET key_id = $2, ciphertext = $3, access_key_id = NULL,"
         " access_ciphertext = NULL, access_expires_at = NULL, updated_at = now() WHERE id = $1",
+        grant_id,
+        sealed.key_id,
+        sealed.blob,
+    )
+
+
+async def replace_credentials(conn: db.Connection, grant_id: str, sealed: Sealed) -> None:
+    """Replace a grant's sealed credentials with changed ones (its OAuth client's new secret);
+    its cached access token stays: the provider issued it to the client, whatever its secret."""
+    await conn.execute(
+        "UPDATE grants SET key_id = $2, ciphertext = $3, updated_at = now() WHERE id = $1",
         grant_id,
         sealed.key_id,
         sealed.blob,

@@ -3,7 +3,9 @@ under a fresh state (its hash) and returns the provider's consent URL, which the
 builds with the project's app and a PKCE verifier it keeps; `GET /v1/oauth/callback` consumes
 the state once and, through the calendar creation every calendar goes through, has the
 connector exchange the code and register the credentials, then sends the browser back to the
-client's `redirect_uri` with `calendar_id` (or `error`).
+client's `redirect_uri` with `calendar_id` (or `error`) and always the `state`, which the client
+compares with the one it kept in the user's session (the state alone does not say which browser
+follows the callback link).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ async def complete_authorization(
 ) -> str:
     """Where the browser goes next: the client's `redirect_uri` with `calendar_id`, or with
     `error` (the provider's, `duplicate_calendar` with the existing `calendar_id`, or why the
-    code was not exchanged). Raises `InvalidState`."""
+    code was not exchanged), and the `state` in every case. Raises `InvalidState`."""
     if not callback.state:
         raise InvalidState("The callback has no state.")
     state = callback.state
@@ -97,7 +99,7 @@ async def complete_authorization(
         raise InvalidState("The authorization expired; start again.")
     if callback.error is not None or not callback.code:
         error = provider_error(callback.error) if callback.error else "invalid_request"
-        return client_redirect(pending.redirect_uri, {"error": error})
+        return client_redirect(pending.redirect_uri, state, {"error": error})
     code = callback.code
 
     async def exchange_code(calendar_id: str) -> None:
@@ -124,8 +126,8 @@ async def complete_authorization(
         )
     except usecases.DuplicateCalendar as duplicate:
         params = {"error": "duplicate_calendar", "calendar_id": duplicate.calendar_id}
-        return client_redirect(pending.redirect_uri, params)
+        return client_redirect(pending.redirect_uri, state, params)
     except CodeNotExchanged as failed:
         log.info("hosted oauth code not exchanged", extra={"error": failed.error})
-        return client_redirect(pending.redirect_uri, {"error": failed.error})
-    return client_redirect(pending.redirect_uri, {"calendar_id": calendar_id})
+        return client_redirect(pending.redirect_uri, state, {"error": failed.error})
+    return client_redirect(pending.redirect_uri, state, {"calendar_id": calendar_id})

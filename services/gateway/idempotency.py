@@ -3,6 +3,9 @@ first response again; the same key with another request is a 422; one still runn
 
 An ASGI middleware, so it sees the exact request bytes and the exact response bytes; the caller's
 project comes from the API key as in the routes (an invalid key passes through, to get its 401).
+`POST /v1/calendars/authorize` is left out: its answer holds a hosted OAuth state, a bearer
+secret that must be stored nowhere (only its hash), and replaying it would hand out a state that
+is single use and dead after 10 minutes anyway; a retry simply starts another flow.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from services.gateway.store import projects as project_store
 from shared.db.types import Executor
 
 _HEADER = b"idempotency-key"
+# POST routes whose answers are never kept (see the module docstring); the key is ignored there.
+_NOT_KEPT = frozenset({"/v1/calendars/authorize"})
 
 
 class IdempotencyMiddleware:
@@ -27,7 +32,12 @@ class IdempotencyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
         wiring = getattr(scope["app"].state, "wiring", None) if "app" in scope else None
-        if scope["type"] != "http" or scope["method"] != "POST" or _HEADER not in headers:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or _HEADER not in headers
+            or scope["path"] in _NOT_KEPT
+        ):
             await self.app(scope, receive, send)
             return
         key = headers[_HEADER].decode("latin-1")

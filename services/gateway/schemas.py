@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.gateway.domain.hosted_oauth import check_client_redirect
 from services.gateway.domain.web_urls import MAX_LENGTH, check_web_url
 from shared.contracts.connections import Provider, SyncWindow
 from shared.http.problems import Problem
@@ -23,6 +24,8 @@ SUPPORTED_PROVIDERS: tuple[Provider, ...] = ("caldav", "apple", "google", "micro
 HostedProvider = Literal["google", "microsoft", "zoom"]
 # An absolute http(s) URL with a host, no credentials, no fragment.
 WebUrl = Annotated[str, Field(max_length=MAX_LENGTH), AfterValidator(check_web_url)]
+# The callback appends `state` and `calendar_id` or `error`: the client's URL must not have them.
+ClientRedirect = Annotated[WebUrl, AfterValidator(check_client_redirect)]
 
 
 class _Strict(BaseModel):
@@ -129,7 +132,7 @@ class AuthorizeCalendar(NewCalendarFields):
     callback creates the calendar and sends the browser to `redirect_uri`."""
 
     provider: HostedProvider
-    redirect_uri: WebUrl
+    redirect_uri: ClientRedirect
     login_hint: str | None = Field(
         default=None,
         min_length=1,

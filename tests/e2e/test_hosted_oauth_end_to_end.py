@@ -4,10 +4,11 @@ A tenant (a project of its own, made with `rollcall projects create`) registers 
 sandbox whose one redirect URI is the gateway's `/v1/oauth/callback`, sets it with `PATCH
 /v1/project` (the secrets never show again), asks `POST /v1/calendars/authorize`, and the user's
 browser follows the consent to the callback, which sends it to the client's `redirect_uri` with
-`calendar_id`; the calendar connects and its events arrive, and its deduplication key is then
-taken (409). For Google, Microsoft and Zoom. The state serves once. The dev project comes with
-the sandbox's default apps, so hosted OAuth works out of the box. The run's secret audit
-(`test_connector_end_to_end`) covers these secrets too.
+`calendar_id` and the state (for the client to compare with its session's); the calendar
+connects and its events arrive, and its deduplication key is then taken (409). For Google,
+Microsoft and Zoom. The state serves once. The dev project comes with the sandbox's default
+apps, so hosted OAuth works out of the box. The run's secret audit (`test_connector_end_to_end`)
+covers these secrets too.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def test_authorize_consent_callback_then_connected_with_events(
         assert parse_qs(urlsplit(callback).query)["state"] == [state]
         done = _client_query(browser.get(callback))
         assert done["session"] == "e2e"
+        assert done["state"] == state  # what the client compares with the user's session
         calendar_id = done["calendar_id"]
         assert browser.get(callback).status_code == 400  # the state serves once
 
@@ -186,6 +188,8 @@ def test_the_dev_project_comes_with_the_sandboxes_default_apps(
     assert started.status_code == 200, started.text
     with httpx.Client(timeout=20, follow_redirects=False) as browser:
         callback = _consent(browser, started.json()["authorization_url"])
-        calendar_id = _client_query(browser.get(callback))["calendar_id"]
+        done = _client_query(browser.get(callback))
+    assert done["state"] == started.json()["state"]
+    calendar_id = done["calendar_id"]
     calendar = wait_for(lambda: calendar_in_state(api, calendar_id, "connected"))
     assert calendar["account_email"] == user.email

@@ -85,6 +85,28 @@ async def test_grant_for_a_registered_app(client: httpx.AsyncClient) -> None:
     assert unknown.status_code == 404
 
 
+async def test_a_registered_apps_secret_is_reset_and_the_old_one_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await create_account(client, "ada@example.com")
+    app = (await client.post("/_admin/apps", json={"provider": "google"})).json()
+    url = f"/_admin/accounts/{account['account_id']}/grant"
+    granted = (await client.post(url, json={"client_id": app["client_id"]})).json()
+
+    reset = await client.post(f"/_admin/apps/{app['client_id']}/secret")
+
+    assert reset.status_code == 200
+    renewed = reset.json()
+    assert renewed["client_id"] == app["client_id"]
+    assert renewed["client_secret"] != app["client_secret"]
+    refused = await refresh(client, app, granted["refresh_token"])
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert (await refresh(client, renewed, granted["refresh_token"])).status_code == 200
+    default = await client.post("/_admin/apps/sandbox-google-client/secret")
+    assert default.status_code == 409
+    assert (await client.post("/_admin/apps/nope/secret")).status_code == 404
+
+
 async def test_token_acts_as_the_user(client: httpx.AsyncClient) -> None:
     account = await create_account(client, "ada@example.com")
 

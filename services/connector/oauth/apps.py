@@ -1,5 +1,7 @@
 """A project's OAuth apps for hosted OAuth: changed (merged, checked, sealed) under the project's
-version lock, opened for an authorization or a code exchange, and shown as public facts only.
+version lock, opened for an authorization or a code exchange, and shown as public facts only. A
+new secret for an app's same client id reaches the project's grants of that client in the same
+transaction (`client_secrets.py`).
 
 The secrets are sealed like grants (`credentials.py`), bound to (project, provider); the
 gateway keeps the public facts this returns, never a secret.
@@ -25,7 +27,7 @@ from services.connector.domain.oauth_apps import (
     merged,
 )
 from services.connector.domain.zoom_webhooks import ProjectSecret
-from services.connector.oauth import app_store
+from services.connector.oauth import app_store, client_secrets
 from shared.db import types as db
 
 log = logging.getLogger(__name__)
@@ -52,11 +54,15 @@ class ProjectApps:
 
     async def change(self, project_id: str, changes: Mapping[str, AppChange | None]) -> AppsView:
         """Apply one change per provider (None removes the app) in one transaction; nothing
-        is stored when any is refused (`InvalidAppChange` naming every bad field)."""
+        is stored when any is refused (`InvalidAppChange` naming every bad field). A secret
+        given for an app keeping its client id is also re-sealed into the project's grants of
+        that client (the account locks taken there come after this project's version and app
+        rows, which nobody holding an account lock ever waits for)."""
         async with self.pool().acquire() as conn, conn.transaction():
             version = await app_store.next_version(conn, project_id)
             stored = {app.provider: app for app in await app_store.project_apps(conn, project_id)}
             errors: list[FieldError] = []
+            new_secrets: list[tuple[str, OAuthApp]] = []
             for provider, change in changes.items():
                 current = self._open(stored[provider]) if provider in stored else None
                 try:
@@ -65,12 +71,23 @@ class ProjectApps:
                     errors += refused.errors
                     continue
                 await self._save(conn, project_id, provider, app)
+                rotated = _with_new_secret(stored.get(provider), change, app)
+                if rotated is not None:
+                    new_secrets.append((provider, rotated))
             if errors:
                 raise InvalidAppChange(errors)
+            resealed = 0
+            for provider, app in new_secrets:
+                resealed += await client_secrets.reseal_with_client_secret(
+                    conn, self.keyring, project_id, provider, app.client_id, app.client_secret
+                )
             facts = {
                 app.provider: _facts(app) for app in await app_store.project_apps(conn, project_id)
             }
-        log.info("oauth apps changed", extra={"project_id": project_id, "version": version})
+        log.info(
+            "oauth apps changed",
+            extra={"project_id": project_id, "version": version, "grants_resealed": resealed},
+        )
         return AppsView(version, facts)
 
     async def app(self, project_id: str, provider: str) -> OAuthApp | None:
@@ -111,6 +128,17 @@ class ProjectApps:
                 extra={"project_id": stored.project_id, "provider": stored.provider},
             )
             return None
+
+
+def _with_new_secret(
+    stored: app_store.StoredApp | None, change: AppChange | None, app: OAuthApp | None
+) -> OAuthApp | None:
+    """The app when the change gave a secret for the client it already had (rotated at the
+    provider): the grants made with that client need it. None otherwise; a new client id
+    starts afresh (the old client's grants keep its secret, still valid for that client)."""
+    if change is None or not change.client_secret or stored is None or app is None:
+        return None
+    return app if app.client_id == stored.client_id else None
 
 
 def _facts(stored: app_store.StoredApp) -> AppFacts:

@@ -22,6 +22,10 @@ class OAuthCredentials(BaseModel):
         """The same client with the refresh token the token endpoint rotated to."""
         return self.model_copy(update={"refresh_token": SecretStr(refresh_token)})
 
+    def with_client_secret(self, client_secret: SecretStr) -> OAuthCredentials:
+        """The same grant of the client, under the client's new secret."""
+        return self.model_copy(update={"client_secret": client_secret})
+
     def sealable(self) -> bytes:
         """The plaintext the grant row seals (the submitted JSON shape)."""
         return json.dumps(

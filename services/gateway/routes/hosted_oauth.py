@@ -28,8 +28,9 @@ _PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 async def authorize_calendar(
     body: AuthorizeCalendar, project: ProjectId, deps: Deps
 ) -> AuthorizationOut:
-    """Start hosted OAuth with the project's own app (`PATCH /v1/project` `oauth_apps`): send
-    the user to `authorization_url`; the state is single use and expires in 10 minutes."""
+    """Start hosted OAuth with the project's own app (`PATCH /v1/project` `oauth_apps`): keep
+    `state` in the user's session and send the user to `authorization_url`; the state is
+    single use, expires in 10 minutes, and comes back on the redirect to `redirect_uri`."""
     return await hosted_oauth.start_authorization(
         deps.pool, deps.connector, project, body, deps.clock()
     )
@@ -40,7 +41,10 @@ async def authorize_calendar(
     status_code=303,
     response_class=RedirectResponse,
     responses={
-        303: {"description": "To the client's redirect_uri with calendar_id, or error."},
+        303: {
+            "description": "To the client's redirect_uri with calendar_id, or error, and the "
+            "state (compare it with the one kept in the user's session)."
+        },
         400: {"description": "Unknown, used or expired state.", **_PROBLEM},
     },
 )
@@ -51,7 +55,8 @@ async def oauth_callback(
     error: Annotated[str | None, Query(max_length=256)] = None,
 ) -> RedirectResponse:
     """Complete hosted OAuth: create the calendar and send the browser to the client's
-    `redirect_uri` with `calendar_id=…` (or `error=…`)."""
+    `redirect_uri` with `calendar_id=…` (or `error=…`) and `state=…`, which the client must
+    find equal to the state it kept in the session that called authorize."""
     callback = hosted_oauth.Callback(state=state, code=code, error=error)
     try:
         location = await hosted_oauth.complete_authorization(

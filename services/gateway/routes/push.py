@@ -11,7 +11,9 @@ calendar that is gone (deleted, or not a Google calendar) is answered 200 withou
 Google only needs a 2xx, and the connector stops such channels itself.
 
 `POST /v1/push/microsoft`: Graph subscriptions (§2.5). With `validationToken` it is the
-handshake: 200 `text/plain` with the decoded token. Otherwise a batch whose notifications
+handshake: 200 `text/plain` with the decoded token and `X-Content-Type-Options: nosniff` (the
+token is echoed as given: no browser may sniff it into HTML); a token over 1,024 characters
+(Graph's are short opaque strings) is a 400 problem. Otherwise a batch whose notifications
 each carry `clientState` = `<channel_id>.<token>` (`domain/graph_notifications.py`); rejected
 ones are counted and publish nothing, verified ones are published (`graph_push.py`) and the
 batch answered 202 (Graph wants an answer within 3 s: nothing here waits for a sync). A batch
@@ -42,6 +44,9 @@ NOTIFICATIONS = Counter(
 
 OptionalHeader = Annotated[str | None, Header()]
 ValidationToken = Annotated[str | None, Query(alias="validationToken")]
+# Graph's validation tokens are short; anything longer is not Graph and is not echoed.
+MAX_VALIDATION_TOKEN = 1024
+_ECHOED = {"X-Content-Type-Options": "nosniff"}
 
 
 @router.post("/google", status_code=200, response_class=Response)
@@ -69,7 +74,9 @@ async def microsoft_notification(
     request: Request, deps: Deps, validation_token: ValidationToken = None
 ) -> Response:
     if validation_token is not None:
-        return PlainTextResponse(validation_token)
+        if len(validation_token) > MAX_VALIDATION_TOKEN:
+            raise Problem(400, f"validationToken is longer than {MAX_VALIDATION_TOKEN} characters.")
+        return PlainTextResponse(validation_token, headers=_ECHOED)
     try:
         batch = graph_notifications.read_batch(await request.body(), deps.push_secret)
     except graph_notifications.MalformedBatch:

@@ -3,12 +3,13 @@ real loopback receiver answering Graph's validation handshake: a synced calendar
 its events (clientState verifying under the push secret) and announces it; renewal before
 expiry is a PATCH of the same subscription, and a new one when Graph no longer knows it; the
 gateway's lifecycle hints renew (`reauthorize`) or replace (`recreate`) the calendar's current
-subscription only; deleting the calendar deletes its subscription, through the grant while
+subscription only, also while a sync is renewing it (a subscription removed meanwhile is never
+written back); deleting the calendar deletes its subscription, through the grant while
 other calendars use it (the rotated refresh token is kept), else through the retired copy."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,13 +17,16 @@ from typing import Any
 import pytest
 
 from services.connector import channels
+from services.connector.domain.push import OpenChannel
 from services.connector.oauth.grants import GrantTokenCache
+from services.connector.providers.microsoft import MicrosoftAccount, MicrosoftProvider
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
 from shared.contracts.hints import ChannelAction, SyncHint
 from shared.push_tokens import calendar_of_channel, parse_client_state, token_matches
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
     LIMITS,
+    MICROSOFT,
     InProcessSandbox,
     SandboxAccount,
     in_process_sandbox,
@@ -95,6 +99,48 @@ async def _resync(connector: Connector, calendar_id: str = CALENDAR) -> None:
 async def _hint(connector: Connector, action: ChannelAction, channel_id: str) -> None:
     hint = SyncHint(calendar_id=CALENDAR, reason="push", channel=action, channel_id=channel_id)
     await connector.deliver(hint)
+
+
+Meanwhile = Callable[[], Awaitable[None]]
+
+
+class _WhileSyncing(MicrosoftProvider):
+    """Graph's provider, after whose next renewal (or opening) of a subscription something
+    happens before the sync commits: what Graph and the gateway do meanwhile."""
+
+    after_renewal: Meanwhile | None = None
+    after_opening: Meanwhile | None = None
+
+    async def renew_channel(
+        self, credentials: MicrosoftAccount, channel: OpenChannel
+    ) -> OpenChannel:
+        renewed = await super().renew_channel(credentials, channel)
+        if self.after_renewal is not None:
+            meanwhile, self.after_renewal = self.after_renewal, None
+            await meanwhile()
+        return renewed
+
+    async def open_channel(
+        self,
+        credentials: MicrosoftAccount,
+        calendar_url: str,
+        channel_id: str,
+        token: str,
+        address: str,
+    ) -> OpenChannel:
+        opened = await super().open_channel(credentials, calendar_url, channel_id, token, address)
+        if self.after_opening is not None:
+            meanwhile, self.after_opening = self.after_opening, None
+            await meanwhile()
+        return opened
+
+
+def _while_syncing(connector: Connector, sandbox: InProcessSandbox) -> _WhileSyncing:
+    tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
+    provider = _WhileSyncing(LIMITS, MICROSOFT, tokens, transport=sandbox.transport)
+    connector.providers["microsoft"] = provider
+    connector.sync = replace(connector.sync, providers=connector.providers)
+    return provider
 
 
 async def _stop_all(connector: Connector) -> int:
@@ -209,6 +255,66 @@ async def test_recreate_forgets_the_removed_subscription_and_the_sync_opens_anot
     assert after["push_resource_id"] == subscription["id"] != before["push_resource_id"]
     await _hint(connector, "recreate", before["push_channel_id"])  # late repeat: ignored
     assert (await connector.row(CALENDAR))["push_channel_id"] == after["push_channel_id"]
+
+
+async def test_a_subscription_removed_while_a_sync_renews_it_is_not_written_back(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    """The PATCH succeeds, then Graph removes the subscription and `recreate` forgets it
+    before the sync commits: the sync must not record it again (push would be gone until its
+    new expiry, ~46 h), the hinted sync subscribes anew, and the dead one is stopped."""
+    ada = await _connected(connector, sandbox)
+    before = await connector.row(CALENDAR)
+    graph = _while_syncing(connector, sandbox)
+
+    async def removed_by_graph() -> None:
+        await sandbox.graph(ada, "DELETE", f"/subscriptions/{before['push_resource_id']}")
+        await _hint(connector, "recreate", before["push_channel_id"])
+
+    graph.after_renewal = removed_by_graph
+    await connector.pool.execute("UPDATE connections SET push_expires_at = now() + interval '2h'")
+    await connector.deliver(ResyncCalendar(calendar_id=CALENDAR))
+    assert await connector.run_syncs() == 2  # the renewing sync, then the one the hint asked
+
+    after = await connector.row(CALENDAR)
+    [subscription] = await _subscriptions(sandbox, ada)
+    assert after["push_channel_id"] not in (None, before["push_channel_id"])
+    assert after["push_resource_id"] == subscription["id"] != before["push_resource_id"]
+    assert [p["status"] for p in await _calls(sandbox, "PATCH")] == [200]
+    assert len(await _calls(sandbox, "POST")) == 2  # the first subscription, then the new one
+    state = await connector.last_state()
+    assert state.push is not None and state.push.expires_at == after["push_expires_at"]
+    assert await _stop_all(connector) == 1  # the renewed one nobody knows of any more
+    # the removal (standing in for Graph's), then the stop, which finds it gone
+    assert [d["status"] for d in await _calls(sandbox, "DELETE")] == [204, 404]
+    assert await _subscriptions(sandbox, ada) == [subscription]
+
+
+async def test_a_new_subscription_replacing_one_removed_meanwhile_is_kept(
+    connector: Connector, sandbox: InProcessSandbox
+) -> None:
+    """Graph no longer knows the subscription (PATCH 404), the sync subscribes anew, and the
+    removal's `recreate` forgets the old one meanwhile: the new one is what `recreate` asks
+    for, so it is recorded and nothing is stopped or opened twice."""
+    ada = await _connected(connector, sandbox)
+    before = await connector.row(CALENDAR)
+    graph = _while_syncing(connector, sandbox)
+
+    async def removal_notified() -> None:
+        await _hint(connector, "recreate", before["push_channel_id"])
+
+    graph.after_opening = removal_notified
+    await sandbox.graph(ada, "DELETE", f"/subscriptions/{before['push_resource_id']}")
+    await connector.pool.execute("UPDATE connections SET push_expires_at = now() + interval '2h'")
+    await connector.deliver(ResyncCalendar(calendar_id=CALENDAR))
+    assert await connector.run_syncs() == 2
+
+    after = await connector.row(CALENDAR)
+    [subscription] = await _subscriptions(sandbox, ada)
+    assert after["push_resource_id"] == subscription["id"] != before["push_resource_id"]
+    assert [p["status"] for p in await _calls(sandbox, "PATCH")] == [404]
+    assert len(await _calls(sandbox, "POST")) == 2
+    assert await _stop_all(connector) == 0
 
 
 async def test_channel_actions_for_unknown_or_disconnected_calendars_are_ignored(

@@ -1,7 +1,8 @@
 """Hosted OAuth in the connector against real Postgres and the in-process sandbox: projects' apps
 sealed at rest (merged, versioned, re-sealed by key rotation), the authorization URL with PKCE,
 and the code exchange registering a calendar that then syncs, for Google, Microsoft and Zoom;
-refusals (used code, wrong secret, provider down, other project, expired, no app).
+refusals (used code, wrong secret, provider down, other project, expired, no app); an app's
+secret rotated at the provider and given anew reaching the grants made with it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import httpx
 import pytest
 
 from rollcall.bootstrap import DatabaseLayout
+from services.connector import connecting
 from services.connector.app import create_app
-from services.connector.credentials import Keyring, Sealed
+from services.connector.credentials import Keyring, Sealed, associated_data
 from services.connector.domain.oauth_apps import AppChange, FieldError, InvalidAppChange
 from services.connector.hosted_oauth import (
     HostedOAuth,
@@ -36,7 +38,9 @@ from services.connector.hosted_oauth import (
 from services.connector.oauth.apps import ProjectApps, app_aad
 from services.connector.oauth.consent import ExchangeFailed, consent_servers
 from services.connector.oauth.grants import GrantTokenCache
+from services.connector.providers.base import GrantRef
 from services.connector.rotation import rotate_keys
+from shared.contracts.connections import ResyncCalendar
 from shared.provider_endpoints import ProviderEndpoints
 from tests.integration.connector.conftest import INTERNAL_TOKEN, PROJECT, Connector
 from tests.integration.connector.sandbox_providers import (
@@ -378,3 +382,92 @@ async def test_no_app_or_no_public_url_refuses_to_start(hosted: Hosted) -> None:
     with pytest.raises(HostedOAuthUnavailable):
         await unconfigured.start(PROJECT, "zoom", STATE, None)
     assert await hosted.connector.pool.fetchval("SELECT count(*) FROM oauth_authorizations") == 0
+
+
+# --- a rotated client secret ---
+
+
+async def _stored_credentials(connector: Connector, grant: GrantRef) -> dict[str, str]:
+    row = await connector.pool.fetchrow(
+        "SELECT key_id, ciphertext FROM grants WHERE id = $1", grant.grant_id
+    )
+    assert row is not None
+    sealed = Sealed(row["key_id"], bytes(row["ciphertext"]))
+    aad = associated_data(grant.project_id, grant.grant_id, grant.provider)
+    opened: dict[str, str] = json.loads(connector.keyring.open(sealed, aad))
+    return opened
+
+
+async def _grant_rows(connector: Connector) -> dict[str, tuple[Any, ...]]:
+    rows = await connector.pool.fetch(
+        "SELECT id, key_id, ciphertext, access_ciphertext FROM grants ORDER BY id"
+    )
+    return {row["id"]: tuple(row) for row in rows}
+
+
+@pytest.mark.parametrize("provider", ["google", "zoom"])
+async def test_a_new_client_secret_reaches_the_grants_of_that_client(
+    hosted: Hosted, provider: str
+) -> None:
+    connector, sandbox = hosted.connector, hosted.sandbox
+    registered = await sandbox.admin.post(
+        "/_admin/apps", json={"provider": provider, "redirect_uris": [CALLBACK]}
+    )
+    app = registered.json()
+    await hosted.apps.change(
+        PROJECT,
+        {provider: AppChange(client_id=app["client_id"], client_secret=app["client_secret"])},
+    )
+    user = await sandbox.account(f"hosted-{provider}@example.com", provider)
+    await hosted.complete(provider, STATE, await hosted.authorized_code(provider, user), "cal_h")
+    await connector.connect("cal_h", provider=provider)  # type: ignore[arg-type]
+    assert await connector.run_syncs() == 1
+    # Left alone: a grant of another client (the sandbox's default app) in the project, and
+    # another project's grant of the same client.
+    direct = await sandbox.account(f"direct-{provider}@example.com", provider)
+    await connector.register("cal_direct", direct.credentials, provider=provider)
+    other = await sandbox.admin.post(
+        f"/_admin/accounts/{direct.id}/grant", json={"client_id": app["client_id"]}
+    )
+    other_credentials = {**app, "refresh_token": other.json()["refresh_token"]}
+    await connector.registrar.register(
+        connecting.Submission("prj_other", "cal_other", provider, other_credentials, None)
+    )
+    hosted_grant = await connector.grant_ref("cal_h", provider)
+    before = await _stored_credentials(connector, hosted_grant)
+    rows_before = await _grant_rows(connector)
+
+    # The tenant resets the secret at the provider (the old one is refused from now on) and
+    # gives Rollcall the new one, the client id unchanged.
+    renewed = (await sandbox.admin.post(f"/_admin/apps/{app['client_id']}/secret")).json()
+    await hosted.apps.change(PROJECT, {provider: AppChange(client_secret=renewed["client_secret"])})
+
+    after = await _stored_credentials(connector, hosted_grant)
+    assert after == {**before, "client_secret": renewed["client_secret"]}  # token kept
+    rows_after = await _grant_rows(connector)
+    changed = {g for g in rows_before if rows_before[g] != rows_after[g]}
+    assert changed == {hosted_grant.grant_id}
+    assert rows_after[hosted_grant.grant_id][3] is not None  # the cached access token stays
+
+    # The next refresh uses the new secret: the calendar keeps syncing.
+    await connector.pool.execute(
+        "UPDATE grants SET access_expires_at = now() WHERE id = $1", hosted_grant.grant_id
+    )
+    refreshes = len(await sandbox.requests("/token"))
+    await connector.deliver(ResyncCalendar(calendar_id="cal_h"))
+    assert await connector.run_syncs() == 1
+    state = await connector.last_state()
+    assert (state.calendar_id, state.state) == ("cal_h", "connected")
+    assert [r["status"] for r in (await sandbox.requests("/token"))[refreshes:]] == [200]
+
+
+async def test_an_app_given_a_new_client_id_leaves_the_old_clients_grants(hosted: Hosted) -> None:
+    await hosted.apps.change(PROJECT, {"google": _default_app("google")})
+    ada = await hosted.sandbox.account("ada@example.com")
+    await hosted.complete("google", STATE, await hosted.authorized_code("google", ada), "cal_h")
+    rows_before = await _grant_rows(hosted.connector)
+    await hosted.apps.change(PROJECT, {"google": AppChange(client_secret="sandbox-google-secret")})
+    await hosted.apps.change(
+        PROJECT, {"google": AppChange(client_id="another-client", client_secret="another")}
+    )
+    assert await _grant_rows(hosted.connector) == rows_before  # same secret, then another client

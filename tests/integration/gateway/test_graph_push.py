@@ -1,8 +1,8 @@
 """`POST /v1/push/microsoft` against the real read model and outbox: the validation handshake is
-echoed as plain text; notifications whose `clientState` verifies hint a sync (coalesced per
-calendar), lifecycle events ask for their channel action at once, even inside a coalescing
-window; rejected ones are counted and publish nothing (all rejected: 401); a body that is no
-batch is a 400 problem."""
+echoed as plain text, never sniffed, up to 1,024 characters; notifications whose `clientState`
+verifies hint a sync (coalesced per calendar), lifecycle events ask for their channel action at
+once, even inside a coalescing window; rejected ones are counted and publish nothing (all
+rejected: 401); a body that is no batch is a 400 problem."""
 
 from __future__ import annotations
 
@@ -89,7 +89,20 @@ async def test_the_validation_handshake_echoes_the_decoded_token_as_plain_text(
         )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["x-content-type-options"] == "nosniff"  # never sniffed as HTML
     assert response.text == token
+
+
+async def test_a_validation_token_longer_than_graphs_is_a_400_and_not_echoed(
+    gateway: Gateway,
+) -> None:
+    async with gateway.client() as client:
+        longest = await client.post(URL, params={"validationToken": "v" * 1024})
+        too_long = await client.post(URL, params={"validationToken": "<p>" + "v" * 1022})
+    assert longest.status_code == 200 and longest.text == "v" * 1024
+    assert too_long.status_code == 400
+    assert too_long.headers["content-type"] == "application/problem+json"
+    assert "<p>" not in too_long.text
 
 
 async def test_verified_changes_make_one_hint_per_calendar_and_answer_202(

@@ -2,7 +2,8 @@
 connector app (its internal routes over ASGI) and the in-process sandbox, on real Postgres and
 the broker: `GET/PATCH /v1/project` (secrets write-only, validation, tenant scope), then
 `POST /v1/calendars/authorize` → consent → `GET /v1/oauth/callback` with its refusals (unknown,
-reused, expired states, provider errors, duplicates, a wrong secret, no app, bad redirect_uri).
+reused, expired states, provider errors, duplicates, a wrong secret, no app, bad redirect_uri);
+every redirect to the client carries the state back.
 """
 
 from __future__ import annotations
@@ -156,12 +157,15 @@ def _fields(answer: httpx.Response) -> set[str]:
 
 
 def _client_redirect(answer: httpx.Response) -> dict[str, str]:
-    """The query the client's redirect_uri is given (after its own `from=test`)."""
+    """The query the client's redirect_uri is given (after its own `from=test`), each
+    parameter once."""
     assert answer.status_code == 303, answer.text
     assert answer.headers["cache-control"] == "no-store"
     location = answer.headers["location"]
     assert location.startswith(CLIENT_REDIRECT + "&"), location
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    query = parse_qs(urlsplit(location).query)
+    assert all(len(values) == 1 for values in query.values()), location
+    return {k: v[0] for k, v in query.items()}
 
 
 # --- project settings ---
@@ -270,6 +274,8 @@ async def test_authorize_needs_an_app_and_a_good_redirect_uri(system: System) ->
         "https://client.example/done#x",
         "ftp://client.example/",
         "https://u:p@c.example/",
+        "https://client.example/done?state=mine",  # the callback adds the state
+        "https://client.example/done?calendar_id=x",
     ):
         answer = await tenant.api.post(
             "/v1/calendars/authorize", json={**body, "redirect_uri": bad}
@@ -294,6 +300,28 @@ async def test_authorize_needs_an_app_and_a_good_redirect_uri(system: System) ->
         "/v1/calendars/authorize", json={**body, "deduplication_key": "taken"}
     )
     assert taken.status_code == 409 and taken.json()["calendar_id"] == existing
+
+
+async def test_an_authorization_is_never_kept_for_idempotent_replay(system: System) -> None:
+    """Its answer holds the state, a bearer secret stored nowhere but as its hash: an
+    Idempotency-Key is ignored, and a retry starts another flow."""
+    tenant = await system.tenant()
+    await _with_app(tenant, "google")
+    body = {"provider": "google", "redirect_uri": CLIENT_REDIRECT}
+    key = {"Idempotency-Key": "authorize-1"}
+    first = await tenant.api.post("/v1/calendars/authorize", json=body, headers=key)
+    again = await tenant.api.post("/v1/calendars/authorize", json=body, headers=key)
+    assert first.status_code == again.status_code == 200, again.text
+    assert "idempotent-replayed" not in again.headers
+    assert first.json()["state"] != again.json()["state"]
+    kept = await system.pool.fetch(
+        "SELECT body FROM idempotency_keys WHERE project_id = $1", tenant.project_id
+    )
+    assert kept == []
+    # other POSTs still keep their first answer
+    resync = await tenant.api.post("/v1/calendars/resync", headers=key)
+    replayed = await tenant.api.post("/v1/calendars/resync", headers=key)
+    assert replayed.headers["idempotent-replayed"] == "true", resync.text
 
 
 # --- the whole flow ---
@@ -321,6 +349,7 @@ async def test_consent_creates_the_calendar_and_redirects_with_its_id(
     browser = system.browser()
     done = _client_redirect(await browser.get(callback))
     assert done["from"] == "test" and done["calendar_id"].startswith("cal_")
+    assert done["state"] == started["state"]  # the client checks it against the user's session
     calendar = (await tenant.api.get(f"/v1/calendars/{done['calendar_id']}")).json()
     assert (calendar["provider"], calendar["state"], calendar["metadata"]) == (
         provider,
@@ -372,9 +401,21 @@ async def test_a_provider_error_goes_back_to_the_client_once(system: System) -> 
     started = await _authorize(tenant, "microsoft", await system.account("microsoft"))
     browser = system.browser()
     path = f"/v1/oauth/callback?error=access_denied&error_description=nope&state={started['state']}"
-    assert _client_redirect(await browser.get(path)) == {"from": "test", "error": "access_denied"}
+    assert _client_redirect(await browser.get(path)) == {
+        "from": "test",
+        "error": "access_denied",
+        "state": started["state"],
+    }
     odd = f"/v1/oauth/callback?error=%3Cb%3E&state={started['state']}"
     assert (await browser.get(odd)).status_code == 400  # the state is spent
+
+    again = await _authorize(tenant, "microsoft", await system.account("microsoft"))
+    no_code = await browser.get(f"/v1/oauth/callback?state={again['state']}")
+    assert _client_redirect(no_code) == {
+        "from": "test",
+        "error": "invalid_request",
+        "state": again["state"],
+    }
 
 
 async def test_a_deduplication_key_taken_meanwhile_redirects_with_the_existing_id(
@@ -398,7 +439,12 @@ async def test_a_deduplication_key_taken_meanwhile_redirects_with_the_existing_i
         sync_window={"past_days": 1, "future_days": 90},
     )
     done = _client_redirect(await system.browser().get(callback))
-    assert done == {"from": "test", "error": "duplicate_calendar", "calendar_id": existing}
+    assert done == {
+        "from": "test",
+        "error": "duplicate_calendar",
+        "calendar_id": existing,
+        "state": started["state"],
+    }
 
 
 async def test_a_refused_exchange_redirects_with_its_error_and_creates_nothing(
@@ -409,7 +455,7 @@ async def test_a_refused_exchange_redirects_with_its_error_and_creates_nothing(
     started = await _authorize(tenant, "zoom", await system.account("zoom"))
     callback = await system.consent(started["authorization_url"])
     done = _client_redirect(await system.browser().get(callback))
-    assert done == {"from": "test", "error": "invalid_client"}
+    assert done == {"from": "test", "error": "invalid_client", "state": started["state"]}
     assert (
         await system.pool.fetchval(
             "SELECT count(*) FROM calendars WHERE project_id = $1", tenant.project_id

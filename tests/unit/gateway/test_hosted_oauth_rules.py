@@ -1,13 +1,15 @@
-"""The gateway's hosted OAuth rules: states, the client's redirect, passed-on error codes, and
-which URLs a tenant may give."""
+"""The gateway's hosted OAuth rules: states, the client's redirect (always carrying the state
+back), passed-on error codes, and which URLs a tenant may give."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from services.gateway.domain.hosted_oauth import (
+    check_client_redirect,
     client_redirect,
     expires_at,
     new_state,
@@ -33,23 +35,56 @@ def test_a_state_lives_ten_minutes() -> None:
 @pytest.mark.parametrize(
     ("redirect_uri", "expected"),
     [
-        ("https://app.example/done", "https://app.example/done?calendar_id=cal_1"),
+        ("https://app.example/done", "https://app.example/done?calendar_id=cal_1&state=st"),
         (
             "https://app.example/done?next=%2Fhome&x=a+b",
-            "https://app.example/done?next=%2Fhome&x=a+b&calendar_id=cal_1",
+            "https://app.example/done?next=%2Fhome&x=a+b&calendar_id=cal_1&state=st",
         ),
-        ("http://127.0.0.1:3000/", "http://127.0.0.1:3000/?calendar_id=cal_1"),
+        ("http://127.0.0.1:3000/", "http://127.0.0.1:3000/?calendar_id=cal_1&state=st"),
     ],
 )
 def test_the_client_redirect_keeps_its_own_query(redirect_uri: str, expected: str) -> None:
-    assert client_redirect(redirect_uri, {"calendar_id": "cal_1"}) == expected
+    assert client_redirect(redirect_uri, "st", {"calendar_id": "cal_1"}) == expected
 
 
 def test_redirect_values_are_encoded() -> None:
     params = {"error": "duplicate_calendar", "calendar_id": "cal_&x=1"}
-    assert client_redirect("https://a.example/cb", params) == (
-        "https://a.example/cb?error=duplicate_calendar&calendar_id=cal_%26x%3D1"
+    assert client_redirect("https://a.example/cb", "s-_~", params) == (
+        "https://a.example/cb?error=duplicate_calendar&calendar_id=cal_%26x%3D1&state=s-_~"
     )
+
+
+@pytest.mark.parametrize(
+    "params", [{"calendar_id": "cal_1"}, {"error": "access_denied"}, {"error": "invalid_client"}]
+)
+def test_every_client_redirect_carries_the_state_back(params: dict[str, str]) -> None:
+    state = new_state()
+    redirect = urlsplit(client_redirect("https://app.example/cb?from=x", state, params))
+    assert parse_qs(redirect.query) == {
+        "from": ["x"],
+        **{name: [value] for name, value in params.items()},
+        "state": [state],
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["https://app.example/cb", "https://app.example/cb?session=1&states=x&next=%2F"]
+)
+def test_a_client_redirect_may_carry_its_own_parameters(url: str) -> None:
+    assert check_client_redirect(url) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "taken"),
+    [
+        ("https://app.example/cb?state=mine", "state"),
+        ("https://app.example/cb?a=1&calendar_id=", "calendar_id"),
+        ("https://app.example/cb?error&state=x", "state, error"),
+    ],
+)
+def test_a_client_redirect_must_leave_the_added_parameters_to_us(url: str, taken: str) -> None:
+    with pytest.raises(ValueError, match=f"callback adds \\({taken}\\)"):
+        check_client_redirect(url)
 
 
 def test_only_plain_error_codes_are_passed_on() -> None:
