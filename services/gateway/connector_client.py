@@ -59,14 +59,14 @@ class ConnectorClient:
             "credentials": credentials,
             "platform_uuid": platform_uuid,
         }
-        try:
-            response = await self._http.post("/internal/credentials", json=body)
-        except httpx.HTTPError as exc:
-            raise Problem(503, "The connector service is unavailable; try again.") from exc
-        if response.status_code == 422:
-            raise _passed_through(response)
-        if response.status_code >= 400:
-            raise Problem(503, "The connector service could not store the credentials.")
+        await self._call(
+            "POST",
+            "/internal/credentials",
+            body,
+            expected=204,
+            passed=(422,),
+            failure="The connector service could not store the credentials.",
+        )
 
     async def list_calendars(
         self, *, project_id: str, provider: str, credentials: dict[str, Any]
@@ -78,18 +78,16 @@ class ConnectorClient:
         """
         body = {"project_id": project_id, "provider": provider, "credentials": credentials}
         try:
-            # The connector bounds the provider call itself; leave it room to say so.
-            response = await self._http.post(
-                "/internal/calendars/raw", json=body, timeout=self._timeout + 5
+            response = await self._call(
+                "POST",
+                "/internal/calendars/raw",
+                body,
+                passed=(422, 502),
+                failure="The connector service could not list the calendars.",
+                provider_call=True,
             )
         except httpx.TimeoutException as exc:
             raise Problem(502, "The provider did not answer in time.") from exc
-        except httpx.HTTPError as exc:
-            raise Problem(503, "The connector service is unavailable; try again.") from exc
-        if response.status_code in (422, 502):
-            raise _passed_through(response)
-        if response.status_code != 200:
-            raise Problem(503, "The connector service could not list the calendars.")
         listing: dict[str, Any] = response.json()
         return listing
 
@@ -100,14 +98,13 @@ class ConnectorClient:
         them; returns the change's version and the apps' public facts. The connector's 422
         (an incomplete app) is passed through; one that cannot be reached is a 503."""
         path = f"/internal/projects/{quote(project_id, safe='')}/oauth_apps"
-        try:
-            response = await self._http.patch(path, json=changes)
-        except httpx.HTTPError as exc:
-            raise Problem(503, "The connector service is unavailable; try again.") from exc
-        if response.status_code == 422:
-            raise _passed_through(response)
-        if response.status_code != 200:
-            raise Problem(503, "The connector service could not store the OAuth apps.")
+        response = await self._call(
+            "PATCH",
+            path,
+            changes,
+            passed=(422,),
+            failure="The connector service could not store the OAuth apps.",
+        )
         answer = response.json()
         return int(answer["version"]), dict(answer["apps"])
 
@@ -124,15 +121,16 @@ class ConnectorClient:
             "login_hint": login_hint,
         }
         try:
-            response = await self._http.post(
-                "/internal/oauth/authorizations", json=body, timeout=self._timeout + 5
+            response = await self._call(
+                "POST",
+                "/internal/oauth/authorizations",
+                body,
+                passed=(422, 502, 503),
+                failure="The connector service could not start the authorization.",
+                provider_call=True,
             )
-        except httpx.HTTPError as exc:
-            raise Problem(503, "The connector service is unavailable; try again.") from exc
-        if response.status_code in (422, 502, 503) and _is_problem(response):
-            raise _passed_through(response)
-        if response.status_code != 200:
-            raise Problem(503, "The connector service could not start the authorization.")
+        except httpx.TimeoutException as exc:
+            raise Problem(502, "The provider did not answer in time.") from exc
         return str(response.json()["authorization_url"])
 
     async def exchange_code(
@@ -171,16 +169,46 @@ class ConnectorClient:
         `{project_ids, validation, calendar_ids}`. Its 401 (signed by no project) and 400
         (not Zoom's JSON) are passed through; a connector that cannot answer is a 503."""
         payload = {"timestamp": timestamp, "signature": signature, "body": body}
-        try:
-            response = await self._http.post("/internal/push/zoom", json=payload)
-        except httpx.HTTPError as exc:
-            raise Problem(503, "The connector service is unavailable; try again.") from exc
-        if response.status_code in (400, 401):
-            raise _passed_through(response)
-        if response.status_code != 200:
-            raise Problem(503, "The connector service could not check the delivery.")
+        response = await self._call(
+            "POST",
+            "/internal/push/zoom",
+            payload,
+            passed=(400, 401),
+            failure="The connector service could not check the delivery.",
+        )
         answer: dict[str, Any] = response.json()
         return answer
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        passed: tuple[int, ...],
+        failure: str,
+        expected: int = 200,
+        provider_call: bool = False,
+    ) -> httpx.Response:
+        """One internal call: the connector's problems with a `passed` status are passed
+        through; any other answer but `expected` is a 503 saying `failure`, and so is a
+        connector that cannot be reached. A `provider_call` gets 5 s more than the connector's
+        own bound on the provider, so the connector can say what happened; its timeout
+        (`httpx.TimeoutException`) is the caller's to word."""
+        timeout = self._timeout + 5 if provider_call else self._timeout
+        try:
+            response = await self._http.request(method, path, json=body, timeout=timeout)
+        except httpx.TimeoutException:
+            if provider_call:
+                raise
+            raise Problem(503, "The connector service is unavailable; try again.") from None
+        except httpx.HTTPError as exc:
+            raise Problem(503, "The connector service is unavailable; try again.") from exc
+        if response.status_code in passed and _is_problem(response):
+            raise _passed_through(response)
+        if response.status_code != expected:
+            raise Problem(503, failure)
+        return response
 
 
 def _is_problem(response: httpx.Response) -> bool:

@@ -22,6 +22,7 @@ from rollcall.bootstrap import DatabaseLayout
 from services.connector import app as composition
 from services.connector import connecting, handlers, syncing
 from services.connector.credentials import Sealed, associated_data
+from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import GrantRef, HoldsThreads
 from services.connector.settings import ConnectorSettings
 from services.connector.ssrf import UrlGuard
@@ -30,6 +31,11 @@ from shared.contracts.connections import ConnectCalendar, Provider, ResyncCalend
 from shared.contracts.envelope import Envelope, Payload, wrap
 from shared.contracts.provider import ProviderChangesFetched
 from shared.db.pool import create_pool
+from tests.integration.connector.sandbox_providers import (
+    LIMITS,
+    InProcessSandbox,
+    in_process_sandbox,
+)
 from tests.servers import Radicale
 
 INTERNAL_TOKEN = "internal-test-token"
@@ -184,6 +190,18 @@ def connector(pool: asyncpg.Pool[Any]) -> Iterator[Connector]:
     for provider in wired.providers.values():
         if isinstance(provider, HoldsThreads):
             provider.close()
+
+
+@pytest.fixture
+async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
+    """The provider sandbox in-process, the connector's Google, Microsoft and Zoom providers
+    talking to it."""
+    async with in_process_sandbox() as running:
+        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
+        connector.providers["google"] = running.google(tokens)
+        connector.providers["microsoft"] = running.microsoft(tokens)
+        connector.providers["zoom"] = running.zoom(tokens)
+        yield running
 
 
 def credentials(

@@ -8,31 +8,19 @@ the same client in the same project (never across clients or projects).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from services.connector import connecting
-from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import ProviderThrottled
 from shared.contracts.connections import ConnectCalendar, SyncWindow
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
-    LIMITS,
     InProcessSandbox,
     SandboxAccount,
-    in_process_sandbox,
 )
-
-
-@pytest.fixture
-async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["google"] = running.google(tokens)
-        yield running
 
 
 def _event(summary: str, days: int = 2, **extra: Any) -> dict[str, Any]:

@@ -29,7 +29,6 @@ from tests.integration.connector.sandbox_providers import (
     MICROSOFT,
     InProcessSandbox,
     SandboxAccount,
-    in_process_sandbox,
 )
 from tests.sandbox.http_endpoints import Answer, Request, poll_until, serving
 
@@ -63,13 +62,13 @@ async def receiver() -> AsyncIterator[GraphReceiver]:
 
 
 @pytest.fixture
-async def sandbox(connector: Connector, receiver: GraphReceiver) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["microsoft"] = running.microsoft(tokens)
-        config = channels.push_config(receiver.base_url, SECRET)
-        connector.sync = replace(connector.sync, push=config, reconcile_interval_seconds=RECONCILE)
-        yield running
+def sandbox(
+    connector: Connector, receiver: GraphReceiver, sandbox: InProcessSandbox
+) -> InProcessSandbox:
+    """The shared sandbox, with push delivered to the receiver."""
+    config = channels.push_config(receiver.base_url, SECRET)
+    connector.sync = replace(connector.sync, push=config, reconcile_interval_seconds=RECONCILE)
+    return sandbox
 
 
 async def _connected(

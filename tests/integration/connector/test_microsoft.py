@@ -10,7 +10,6 @@ request, throttling kept connected, and at most 4 Graph requests in flight per m
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,26 +19,15 @@ import pytest
 
 from services.connector import accounts
 from services.connector.listing import CalendarLister
-from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import GrantRef, ProviderError
 from tests.integration.connector.conftest import PROJECT, Connector, objects_by_id
 from tests.integration.connector.sandbox_providers import (
-    LIMITS,
     InProcessSandbox,
     SandboxAccount,
-    in_process_sandbox,
 )
 
 CALENDAR = "cal_m"
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["microsoft"] = running.microsoft(tokens)
-        yield running
 
 
 def _event(subject: str, days: int = 2, **extra: Any) -> dict[str, Any]:

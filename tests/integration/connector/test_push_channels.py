@@ -5,34 +5,20 @@ cannot be opened never failing the sync."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from services.connector import channels
-from services.connector.oauth.grants import GrantTokenCache
 from shared.contracts.connections import DeleteCalendar, ResyncCalendar
 from shared.contracts.hints import SyncHint
 from shared.push_tokens import calendar_of_channel
 from tests.integration.connector.conftest import Connector
 from tests.integration.connector.sandbox_providers import (
-    LIMITS,
     InProcessSandbox,
-    in_process_sandbox,
 )
 
 RECEIVER = "http://127.0.0.1:9"  # nothing listens: deliveries fail fast, as push may
 RECONCILE = 6 * 3600.0
-
-
-@pytest.fixture
-async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["google"] = running.google(tokens)
-        yield running
 
 
 def _with_push(connector: Connector, base_url: str = RECEIVER) -> None:

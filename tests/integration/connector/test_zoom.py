@@ -9,31 +9,19 @@ throttling kept connected.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from services.connector.oauth.grants import GrantTokenCache
 from services.connector.providers.base import ProviderError
 from tests.integration.connector.conftest import Connector, objects_by_id
 from tests.integration.connector.sandbox_providers import (
-    LIMITS,
     InProcessSandbox,
     SandboxAccount,
-    in_process_sandbox,
 )
 
 CALENDAR = "cal_z"
-
-
-@pytest.fixture
-async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["zoom"] = running.zoom(tokens)
-        yield running
 
 
 def _at(days: float) -> str:

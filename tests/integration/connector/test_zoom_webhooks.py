@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -18,24 +17,13 @@ from services.connector.domain.oauth_apps import AppChange
 from services.connector.domain.zoom_webhooks import Delivery
 from services.connector.oauth import app_store
 from services.connector.oauth.apps import ProjectApps
-from services.connector.oauth.grants import GrantTokenCache
 from services.connector.zoom_push import NotSigned, SecretCache, ZoomWebhookReceiver
 from tests.integration.connector.conftest import PROJECT, Connector
 from tests.integration.connector.sandbox_providers import (
-    LIMITS,
     InProcessSandbox,
-    in_process_sandbox,
 )
 
 SECRET = "zoom-webhook-secret-of-prj_test"
-
-
-@pytest.fixture
-async def sandbox(connector: Connector) -> AsyncIterator[InProcessSandbox]:
-    async with in_process_sandbox() as running:
-        tokens = GrantTokenCache(lambda: connector.pool, connector.keyring, LIMITS)
-        connector.providers["zoom"] = running.zoom(tokens)
-        yield running
 
 
 @pytest.fixture
