@@ -136,7 +136,8 @@ def _occurrence(
     placed = window.overlaps(ical_times.instant(start, floating), ical_times.instant(end, floating))
     override = overrides.get(found.recurrence_ids)
     if override is None:
-        assert master is not None, "an occurrence without override comes from the master"
+        if master is None:  # not expected from the library: reported as bad data, not a crash
+            raise ValueError("an occurrence matches neither the master nor an override")
         return Occurrence(master, start, end, start, False, placed)
     adapter = recurring_ical_events.EventAdapter(override)
     if start == adapter.start:

@@ -62,23 +62,28 @@ def page_transitions(
     by_object: dict[str, list[StoredEvent]] = defaultdict(list)
     for row in stored:
         by_object[row.provider_object_id].append(row)
-    owner: dict[str, str] = {}
-    for object_id, events in mapped.items():
-        for event in events:
-            owner.setdefault(event.id, object_id)
+    owners = _owners(mapped)
+    yielded = set(owners)
     transitions: list[Transition] = []
-    paired: set[str] = set()
     for object_id, events in mapped.items():
         for event in events:
-            if owner[event.id] == object_id and event.id not in paired:
-                paired.add(event.id)
+            if owners.pop(event.id, None) == object_id:
                 key = recurrence_key(event.original_start_time)
                 transitions.append(Transition(object_id, key, rows.get(event.id), event))
-        missing = [r for r in by_object[object_id] if r.state.id not in owner]
+        missing = [r for r in by_object[object_id] if r.state.id not in yielded]
         transitions += unlisted_gone(missing, window_start)
     for object_id in dict.fromkeys(removed):  # a repeated id must not delete twice
-        transitions += gone(r for r in by_object.pop(object_id, []) if r.state.id not in owner)
+        transitions += gone(r for r in by_object.pop(object_id, []) if r.state.id not in yielded)
     return transitions
+
+
+def _owners(mapped: Mapping[str, Sequence[EventState]]) -> dict[str, str]:
+    """Each mapped event id with the first object of the page that yields it."""
+    owners: dict[str, str] = {}
+    for object_id, events in mapped.items():
+        for event in events:
+            owners.setdefault(event.id, object_id)
+    return owners
 
 
 def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
