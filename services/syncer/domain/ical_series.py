@@ -67,7 +67,8 @@ def expand(
     floating: FloatingZone,
 ) -> list[Series]:
     """Every series of the VEVENTs (in the order their UIDs appear); `SeriesRefused` when a
-    guard refuses one, `ValueError` (or `TypeError`) on data the library cannot read."""
+    guard refuses one, the library's `ValueError` (or `TypeError`, `KeyError`,
+    `OverflowError`) on data it cannot read."""
     groups = _by_uid(vevents)
     for group in groups:
         series_guards.check_rules(group)

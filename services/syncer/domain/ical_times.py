@@ -107,21 +107,9 @@ def series_zone(start: datetime | date, floating: FloatingZone) -> tzinfo:
     return floating.zone
 
 
-def recurrence_instant(vevent: Component, floating: FloatingZone) -> datetime | date | None:
-    """RECURRENCE-ID as a UTC date-time (or a date for all-day series), None on a non-override."""
-    prop = ical_props.single(vevent, "RECURRENCE-ID")
-    if prop is None:
-        return None
-    value = prop.dt
-    if isinstance(value, datetime):
-        return _localize(value, floating).astimezone(UTC)
-    if isinstance(value, date):
-        return value
-    raise MappingError("RECURRENCE-ID is neither a date nor a date-time")
-
-
 def recurrence_key(original_start_time: datetime | date | None) -> str:
-    """`YYYYMMDDTHHMMSSZ` (UTC) or `YYYYMMDD` for an override, "" for a master or single event."""
+    """An instance's original start as the provider names it: `YYYYMMDDTHHMMSSZ` (UTC) or
+    `YYYYMMDD` all day; "" for a single event."""
     if original_start_time is None:
         return ""
     if isinstance(original_start_time, datetime):

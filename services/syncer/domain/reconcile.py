@@ -109,7 +109,8 @@ def _slid_out(event: EventState, window_start: datetime | None) -> bool:
 
 
 def is_series_master(event: EventState) -> bool:
-    """A recurring event standing for its whole series (its times are the first occurrence's)."""
+    """A recurring event standing for its whole series (its times are the first occurrence's):
+    how CalDAV series were stored before they were expanded; such rows remain until listed."""
     return event.is_recurring and event.original_start_time is None and not event.is_exception
 
 
