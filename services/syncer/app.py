@@ -1,5 +1,5 @@
-"""Syncer composition root: settings → handlers (with the meeting-host allow-list) → messaging
-runtime → HTTP app (health, metrics).
+"""Syncer composition root: settings → handlers (with the meeting-host allow-list and the
+series expansion limits) → messaging runtime → HTTP app (health, metrics).
 """
 
 from __future__ import annotations
@@ -17,5 +17,6 @@ SERVICE = "syncer"
 def create_app(settings: SyncerSettings | None = None) -> FastAPI:
     settings = settings or SyncerSettings()
     meeting_hosts = HostAllowList.of(settings.meeting_hosts)
-    definition = ServiceDefinition(SERVICE, handlers.handlers_for(meeting_hosts), handlers.TOPICS)
+    routes = handlers.handlers_for(meeting_hosts, settings.expansion_limits())
+    definition = ServiceDefinition(SERVICE, routes, handlers.TOPICS)
     return create_service_app(definition, settings, settings.dsn)

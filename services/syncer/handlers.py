@@ -6,6 +6,7 @@ from functools import partial
 
 from services.syncer import usecases
 from services.syncer.domain.meeting_links.platforms.other import HostAllowList
+from services.syncer.domain.series_guards import ExpansionLimits
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.provider import ProviderChangesFetched
@@ -14,11 +15,12 @@ from shared.messaging.consumer import Handler
 TOPICS = (topics.PROVIDER_CHANGES, topics.CALENDARS_STATE)
 
 
-def handlers_for(meeting_hosts: HostAllowList) -> dict[str, Handler]:
-    """The routing, with the operator's meeting-host allow-list bound into the mapping use case."""
+def handlers_for(meeting_hosts: HostAllowList, limits: ExpansionLimits) -> dict[str, Handler]:
+    """The routing, with the operator's meeting-host allow-list and series expansion limits
+    bound into the mapping use case."""
     return {
         ProviderChangesFetched.TYPE: partial(
-            usecases.apply_provider_changes, meeting_hosts=meeting_hosts
+            usecases.apply_provider_changes, meeting_hosts=meeting_hosts, limits=limits
         ),
         CalendarDeleted.TYPE: usecases.delete_calendar,
     }

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from services.syncer.domain import series_guards
 from shared.settings import CommonSettings
 
 
@@ -23,6 +24,24 @@ class SyncerSettings(CommonSettings):
     meeting_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias=AliasChoices("SYNCER_MEETING_HOSTS")
     )
+
+    # Recurring series: instances of one series allowed in the sync window (a series with more
+    # is refused and reported as a sync issue), and the CPU time one object's expansion may use.
+    max_instances_per_series: int = Field(
+        default=series_guards.MAX_INSTANCES,
+        ge=1,
+        validation_alias=AliasChoices("SYNCER_MAX_INSTANCES_PER_SERIES"),
+    )
+    expansion_cpu_seconds: float = Field(
+        default=series_guards.CPU_SECONDS,
+        gt=0,
+        validation_alias=AliasChoices("SYNCER_EXPANSION_CPU_SECONDS"),
+    )
+
+    def expansion_limits(self) -> series_guards.ExpansionLimits:
+        return series_guards.ExpansionLimits(
+            self.max_instances_per_series, self.expansion_cpu_seconds
+        )
 
     @field_validator("meeting_hosts", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.syncer.domain.errors import IssueReason
 from services.syncer.domain.reconcile import EventWrite, StoredEvent
 from shared.contracts.events import EventState
 from shared.db.types import Connection
@@ -21,8 +22,11 @@ class CalendarRow:
 
 @dataclass(frozen=True)
 class SyncIssue:
+    """An object that did not become events: why (`reason`, a code) and the error text."""
+
     provider_object_id: str
     error: str
+    reason: IssueReason = "unmappable"
 
 
 async def ensure_calendar(conn: Connection, calendar_id: str, project_id: str) -> None:
@@ -64,16 +68,18 @@ async def mark_calendar_deleted(conn: Connection, calendar_id: str, project_id: 
     )
 
 
-async def load_object_events(
-    conn: Connection, calendar_id: str, object_ids: Sequence[str]
+async def load_page_events(
+    conn: Connection, calendar_id: str, object_ids: Sequence[str], event_ids: Sequence[str]
 ) -> list[StoredEvent]:
-    """Every stored event (tombstones included) of the given provider objects."""
+    """Every stored event (tombstones included) of the given provider objects or ids."""
     rows = await conn.fetch(
         "SELECT provider_object_id, recurrence_key, state::text AS state, version FROM events"
-        " WHERE calendar_id = $1 AND provider_object_id = ANY($2::text[])"
-        " ORDER BY provider_object_id, recurrence_key",
+        " WHERE calendar_id = $1"
+        " AND (provider_object_id = ANY($2::text[]) OR id = ANY($3::text[]))"
+        " ORDER BY provider_object_id, recurrence_key, id",
         calendar_id,
         list(object_ids),
+        list(event_ids),
     )
     return [_stored(row) for row in rows]
 
@@ -99,7 +105,8 @@ async def upsert_events(
     sync_id: str,
     writes: Sequence[EventWrite],
 ) -> None:
-    """Insert or overwrite each written event's row with its state and version."""
+    """Insert or overwrite each written event's row with its state and version (and the
+    object it now comes from)."""
     if not writes:
         return
     await conn.executemany(
@@ -107,8 +114,10 @@ async def upsert_events(
         INSERT INTO events (id, calendar_id, project_id, provider_object_id, recurrence_key,
             state, is_deleted, version, last_sync_id)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, is_deleted = EXCLUDED.is_deleted,
-            version = EXCLUDED.version, last_sync_id = EXCLUDED.last_sync_id, updated_at = now()
+        ON CONFLICT (id) DO UPDATE SET provider_object_id = EXCLUDED.provider_object_id,
+            recurrence_key = EXCLUDED.recurrence_key, state = EXCLUDED.state,
+            is_deleted = EXCLUDED.is_deleted, version = EXCLUDED.version,
+            last_sync_id = EXCLUDED.last_sync_id, updated_at = now()
         """,
         [
             (
@@ -148,14 +157,14 @@ async def delete_calendar_events(conn: Connection, calendar_id: str) -> None:
 async def record_sync_issues(
     conn: Connection, calendar_id: str, issues: Sequence[SyncIssue]
 ) -> None:
-    """Record (or refresh) the objects that failed to map."""
+    """Record (or refresh) the objects that failed to map or whose series was refused."""
     if not issues:
         return
     await conn.executemany(
-        "INSERT INTO sync_issues (calendar_id, provider_object_id, error) VALUES ($1, $2, $3)"
-        " ON CONFLICT (calendar_id, provider_object_id)"
-        " DO UPDATE SET error = EXCLUDED.error, at = now()",
-        [(calendar_id, issue.provider_object_id, issue.error) for issue in issues],
+        "INSERT INTO sync_issues (calendar_id, provider_object_id, reason, error)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (calendar_id, provider_object_id)"
+        " DO UPDATE SET reason = EXCLUDED.reason, error = EXCLUDED.error, at = now()",
+        [(calendar_id, i.provider_object_id, i.reason, i.error) for i in issues],
     )
 
 
@@ -174,13 +183,13 @@ async def delete_calendar_issues(conn: Connection, calendar_id: str) -> None:
 
 
 async def list_sync_issues(conn: Connection, calendar_id: str) -> list[SyncIssue]:
-    """The calendar's objects that currently fail to map."""
+    """The calendar's objects that currently fail to map or are refused."""
     rows = await conn.fetch(
-        "SELECT provider_object_id, error FROM sync_issues WHERE calendar_id = $1"
+        "SELECT provider_object_id, error, reason FROM sync_issues WHERE calendar_id = $1"
         " ORDER BY provider_object_id",
         calendar_id,
     )
-    return [SyncIssue(row["provider_object_id"], row["error"]) for row in rows]
+    return [SyncIssue(row["provider_object_id"], row["error"], row["reason"]) for row in rows]
 
 
 def _stored(row: asyncpg.Record) -> StoredEvent:

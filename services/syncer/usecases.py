@@ -15,6 +15,8 @@ from services.syncer.domain.errors import MappingError
 from services.syncer.domain.mapping import map_object
 from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.meeting_links.platforms.other import HostAllowList
+from services.syncer.domain.series_guards import ExpansionLimits
+from services.syncer.domain.window import Window
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged, EventState
@@ -31,11 +33,18 @@ async def apply_provider_changes(
     page: ProviderChangesFetched,
     *,
     meeting_hosts: HostAllowList,
+    limits: ExpansionLimits,
 ) -> None:
     """Map, diff and store one page; announce each change with the next calendar version.
-    Links on `meeting_hosts` count as meeting links of platform `other`."""
+    Links on `meeting_hosts` count as meeting links of platform `other`; recurring series
+    expand in the page's window within `limits`."""
     context = MappingContext.of(
-        page.calendar_id, page.calendar_time_zone, page.account_addresses, meeting_hosts
+        page.calendar_id,
+        page.calendar_time_zone,
+        page.account_addresses,
+        meeting_hosts,
+        Window.of(page.window_start, page.window_end),
+        limits,
     )
     mapped, issues = _map_page(page, context)
     await store.ensure_calendar(conn, page.calendar_id, envelope.project_id)
@@ -64,7 +73,8 @@ async def delete_calendar(conn: Connection, envelope: Envelope, deleted: Calenda
 def _map_page(
     page: ProviderChangesFetched, context: MappingContext
 ) -> tuple[dict[str, list[EventState]], list[store.SyncIssue]]:
-    """Mapped events by object id, and the failed objects; objects also removed are skipped."""
+    """Mapped events by object id, and the failed (or refused) objects; objects also removed
+    are skipped."""
     removed = set(page.removed)
     mapped: dict[str, list[EventState]] = {}
     issues: list[store.SyncIssue] = []
@@ -75,9 +85,9 @@ def _map_page(
             mapped[obj.provider_object_id] = map_object(obj, context)
         except MappingError as exc:
             fields = {"calendar_id": page.calendar_id, "provider_object_id": obj.provider_object_id}
-            log.warning("provider object skipped: not mappable", extra=fields)
+            log.warning("provider object skipped", extra={**fields, "reason": exc.reason})
             mapped.pop(obj.provider_object_id, None)
-            issues.append(store.SyncIssue(obj.provider_object_id, str(exc)))
+            issues.append(store.SyncIssue(obj.provider_object_id, str(exc), exc.reason))
     return mapped, issues
 
 
@@ -99,8 +109,10 @@ async def _apply_page(
     version: int,
 ) -> int:
     """Diff the page's objects against their stored events; mark every listed object seen."""
-    stored = await store.load_object_events(conn, page.calendar_id, [*mapped, *page.removed])
-    transitions = reconcile.page_transitions(stored, mapped, page.removed)
+    event_ids = [event.id for events in mapped.values() for event in events]
+    objects = [*mapped, *page.removed]
+    stored = await store.load_page_events(conn, page.calendar_id, objects, event_ids)
+    transitions = reconcile.page_transitions(stored, mapped, page.removed, page.window_start)
     version = await _write(conn, envelope, page, transitions, version)
     await store.mark_listed(conn, page.calendar_id, _listed(page), page.sync_id)
     return version

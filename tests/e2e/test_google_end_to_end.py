@@ -3,15 +3,18 @@ direct credentials connect (with `/raw` first), events made through the sandbox'
 API reach `GET /v1/calendar_events` (a Meet link as the `meeting` block), an edit and a
 deletion follow, an expired sync token is answered by a full listing with the same ids, a
 revoked grant disconnects without a retry storm and a new grant reconnects it, throttling is
-survived connected, and `platform_uuid` picks a secondary calendar.
+survived connected, `platform_uuid` picks a secondary calendar, and a recurring series edited
+(retimed and renamed, one instance moved, one cancelled) keeps its instances' ids.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -62,8 +65,12 @@ class GoogleSandbox(ProviderSandbox):
         return str(response.json()["id"])
 
     def edit(self, account: GoogleAccount, event_id: str, summary: str) -> None:
+        self.change(account, event_id, {"summary": summary})
+
+    def change(self, account: GoogleAccount, event_id: str, body: dict[str, Any]) -> None:
+        """`events.patch` of an event, a series (its master) or one instance."""
         url = f"{EVENTS.format(calendar='primary')}/{event_id}"
-        response = self.client.patch(url, json={"summary": summary}, headers=self.bearer(account))
+        response = self.client.patch(url, json=body, headers=self.bearer(account))
         assert response.status_code == 200, response.text
 
     def delete(self, account: GoogleAccount, event_id: str) -> None:
@@ -183,3 +190,84 @@ def test_platform_uuid_picks_a_secondary_calendar(api: httpx.Client, google: Goo
     calendar = wait_for(lambda: calendar_in_state(api, calendar_id, "connected"))
     assert calendar["platform_uuid"] == secondary and calendar["account_email"] == dan.email
     wait_for(lambda: set(event_titles(api, calendar_id)) == {"On the team calendar"})
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _berlin(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, clock(hour, minute), BERLIN)
+
+
+def _moment(day: date, hour: int, minute: int = 0) -> dict[str, str]:
+    return {"dateTime": _berlin(day, hour, minute).isoformat(), "timeZone": "Europe/Berlin"}
+
+
+def _utc(day: date, hour: int, minute: int = 0) -> str:
+    return _berlin(day, hour, minute).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _instance(series: str, day: date, hour: int, minute: int = 0) -> str:
+    """Google's id of a series' instance: the series' id and the original start in UTC."""
+    return f"{series}_{_berlin(day, hour, minute).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def test_a_recurring_series_edited_keeps_its_instance_ids(
+    api: httpx.Client, google: GoogleSandbox
+) -> None:
+    """The Google counterpart of the CalDAV scenario: the series is retimed (every instance
+    gets a new Google id) and renamed, then one instance moved and one cancelled."""
+    erin = google.account()
+    first = (datetime.now(BERLIN) + timedelta(days=2)).date()
+    days = [first + timedelta(days=n) for n in range(5)]
+    series = google.insert(
+        erin,
+        "Standup",
+        start=_moment(days[0], 9),
+        end=_moment(days[0], 9, 30),
+        recurrence=["RRULE:FREQ=DAILY;COUNT=5"],
+    )
+    calendar_id = connect_calendar(api, "google", erin.credentials)
+    wait_for(lambda: len(list_events(api, calendar_id)) == 5)
+    before = list_events(api, calendar_id, ordering="start_time")
+    assert [e["start_time"] for e in before] == [_utc(d, 9) for d in days]
+    assert len({e["series_id"] for e in before}) == 1 and all(e["is_recurring"] for e in before)
+    ids = [e["id"] for e in before]
+
+    google.change(
+        erin,
+        series,
+        {
+            "summary": "Daily standup",
+            "start": _moment(days[0], 10, 30),
+            "end": _moment(days[0], 11),
+        },
+    )
+    moved = {
+        "summary": "Daily standup (moved)",
+        "start": _moment(days[2], 15),
+        "end": _moment(days[2], 15, 30),
+    }
+    google.change(erin, _instance(series, days[2], 10, 30), moved)
+    google.delete(erin, _instance(series, days[3], 10, 30))
+    request_resync(api, calendar_id)
+
+    def edited() -> list[dict[str, Any]] | None:
+        found = list_events(api, calendar_id, ordering="start_time")
+        titles = [e["title"] for e in found]
+        return found if len(found) == 4 and "Daily standup (moved)" in titles else None
+
+    after = wait_for(edited)
+    assert [
+        (e["title"], e["start_time"], e["original_start_time"], e["is_exception"]) for e in after
+    ] == [
+        ("Daily standup", _utc(days[0], 10, 30), _utc(days[0], 10, 30), False),
+        ("Daily standup", _utc(days[1], 10, 30), _utc(days[1], 10, 30), False),
+        ("Daily standup (moved)", _utc(days[2], 15), _utc(days[2], 10, 30), True),
+        ("Daily standup", _utc(days[4], 10, 30), _utc(days[4], 10, 30), False),
+    ]
+    assert [e["id"] for e in after] == [ids[0], ids[1], ids[2], ids[4]]
+    deleted = [
+        e["id"] for e in list_events(api, calendar_id, include_deleted="true") if e["is_deleted"]
+    ]
+    assert deleted == [ids[3]]

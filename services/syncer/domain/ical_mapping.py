@@ -1,16 +1,27 @@
-"""One provider object (an iCalendar resource) → canonical events: its master and its overrides.
+"""One provider object (an iCalendar resource) → canonical events: its single events, and the
+instances of its recurring series inside the sync window (`ical_series`).
 
-Ids are derived from the natural key (calendar, provider object, recurrence key), so replays,
-retries and full resyncs land on the same event id.
+A single event's id derives from (calendar, provider object, ""); an instance's from
+(calendar, provider object, its key: the date it originally fell on, `instance_keys`), so
+replays, retries, full resyncs, and a rename or retime of the series land on the same ids.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from icalendar import Calendar, Component
 
-from services.syncer.domain import ical_meeting, ical_people, ical_props, ical_times, text
+from services.syncer.domain import (
+    ical_meeting,
+    ical_people,
+    ical_props,
+    ical_series,
+    ical_times,
+    instance_keys,
+    text,
+)
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.mapping_context import MappingContext
 from shared.contracts.events import EventState, EventStatus
@@ -25,18 +36,26 @@ _STATUSES: dict[str, EventStatus] = {
     "CANCELLED": "cancelled",
 }
 _ERROR_TEXT_LIMIT = 500
+# What icalendar and recurring-ical-events raise on data they cannot read (lazily, on access).
+_UNREADABLE = (ValueError, TypeError, KeyError, OverflowError)
 
 
 def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]:
-    """Every VEVENT of the object as an event; a repeated recurrence key keeps its first VEVENT."""
+    """Every single VEVENT of the object as an event, then every instance of its series in the
+    window; an event id met twice keeps its first event. Raises `MappingError` (a
+    `SeriesRefused` when a guard refuses a series)."""
+    vevents = _vevents(obj.data)
     events: dict[str, EventState] = {}
-    for vevent in _vevents(obj.data):
-        try:
-            event = _map_vevent(vevent, obj.provider_object_id, context)
-        except (ValueError, TypeError) as exc:
-            # icalendar reports broken property values lazily, as ValueError subclasses.
-            raise MappingError(_describe("invalid VEVENT", exc)) from exc
-        events.setdefault(event.id, event)
+    try:
+        singles = [v for v in vevents if not ical_series.is_part_of_series(v)]
+        for vevent in singles:
+            event = _event(vevent, obj.provider_object_id, context)
+            events.setdefault(event.id, event)
+        recurring = [v for v in vevents if ical_series.is_part_of_series(v)]
+        for instance in _instances(recurring, obj.provider_object_id, context):
+            events.setdefault(instance.id, instance)
+    except _UNREADABLE as exc:
+        raise MappingError(_describe("invalid VEVENT", exc)) from exc
     return list(events.values())
 
 
@@ -51,11 +70,68 @@ def _vevents(data: str) -> list[Component]:
     return vevents
 
 
-def _map_vevent(vevent: Component, object_id: str, context: MappingContext) -> EventState:
-    original = ical_times.recurrence_instant(vevent, context.floating)
-    key = ical_times.recurrence_key(original)
+def _instances(
+    vevents: list[Component], object_id: str, context: MappingContext
+) -> list[EventState]:
+    if not vevents:
+        return []
+    templates = {id(v): _event(v, object_id, context) for v in vevents}
+    if context.window is None:
+        raise MappingError("a recurring series needs the page's sync window to be expanded")
+    found = ical_series.expand(vevents, context.window, context.limits, context.floating)
+    instances: list[EventState] = []
+    for series in found:
+        originals = [o.original for o in series.occurrences]
+        keys = instance_keys.keys_of(originals, series.zone, series.own_time)
+        for occurrence in series.in_window():
+            template = templates[id(occurrence.source)]
+            key = keys[occurrence.original]
+            instances.append(_instance(template, occurrence, key, object_id, context))
+    return instances
+
+
+def _instance(
+    template: EventState,
+    occurrence: ical_series.Occurrence,
+    key: str,
+    object_id: str,
+    context: MappingContext,
+) -> EventState:
+    """The occurrence's event: its source VEVENT's details at the occurrence's times."""
+    series_times = ical_times.EventTimes(
+        template.start_time, template.end_time, template.is_all_day, template.time_zone
+    )
+    times = ical_times.occurrence_times(
+        occurrence.start, occurrence.end, series_times, context.floating
+    )
+    original = _original_start(occurrence.original, times.is_all_day, context.floating)
+    return template.model_copy(
+        update={
+            "id": instance_keys.instance_id(context.calendar_id, object_id, key),
+            "provider_event_id": f"{object_id}#{ical_times.recurrence_key(original)}",
+            "is_recurring": True,
+            "is_exception": occurrence.is_override,
+            "original_start_time": original,
+            "start_time": times.start,
+            "end_time": times.end,
+        }
+    )
+
+
+def _original_start(
+    value: datetime | date, all_day: bool, floating: ical_times.FloatingZone
+) -> datetime | date:
+    """The original start as the canonical model has it: a UTC instant, or all day its date
+    (as written: a date-time RECURRENCE-ID of an all-day series names its day in its zone)."""
+    if all_day:
+        return value.date() if isinstance(value, datetime) else value
+    return ical_times.instant(value, floating)
+
+
+def _event(vevent: Component, object_id: str, context: MappingContext) -> EventState:
+    """A VEVENT as written: a single event, or the template of a series' instances."""
     uid = ical_props.text(vevent, "UID")
-    is_recurring = original is not None or "RRULE" in vevent or "RDATE" in vevent
+    recurring = ical_series.is_part_of_series(vevent)
     times = ical_times.event_times(vevent, context.floating)
     organizer = ical_people.organizer_of(vevent, context.own_addresses)
     description, description_truncated = text.plain_description(
@@ -63,14 +139,14 @@ def _map_vevent(vevent: Component, object_id: str, context: MappingContext) -> E
     )
     raw, raw_truncated = _raw(vevent)
     return EventState(
-        id=derived_id("evt", context.calendar_id, object_id, key),
+        id=derived_id("evt", context.calendar_id, object_id, ""),
         calendar_id=context.calendar_id,
-        provider_event_id=f"{object_id}#{key}" if key else object_id,
+        provider_event_id=object_id,
         ical_uid=uid,
-        series_id=series_id(context.calendar_id, uid or object_id) if is_recurring else None,
-        is_recurring=is_recurring,
-        is_exception=original is not None,
-        original_start_time=original,
+        series_id=series_id(context.calendar_id, uid or object_id) if recurring else None,
+        is_recurring=recurring,
+        is_exception=False,
+        original_start_time=None,
         title=ical_props.text(vevent, "SUMMARY"),
         description=description,
         description_truncated=description_truncated,

@@ -8,7 +8,7 @@ and a timed one is instantaneous; DTEND is exclusive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Component
@@ -74,21 +74,42 @@ def event_times(vevent: Component, floating: FloatingZone) -> EventTimes:
     return EventTimes(local_start.astimezone(UTC), local_end.astimezone(UTC), False, zone)
 
 
-def recurrence_instant(vevent: Component, floating: FloatingZone) -> datetime | date | None:
-    """RECURRENCE-ID as a UTC date-time (or a date for all-day series), None on a non-override."""
-    prop = ical_props.single(vevent, "RECURRENCE-ID")
-    if prop is None:
-        return None
-    value = prop.dt
+def occurrence_times(
+    start: datetime | date, end: datetime | date, series: EventTimes, floating: FloatingZone
+) -> EventTimes:
+    """One occurrence's times, as expanded from its series (whose times `series` are): all-day
+    dates stay dates, timed ones become UTC instants; the zone is the series'."""
+    if series.is_all_day:
+        first, last = _as_date(start), _as_date(end)
+        return EventTimes(first, last if last > first else first + ONE_DAY, True, None)
+    first, last = as_utc(_as_datetime(start), floating), as_utc(_as_datetime(end), floating)
+    return EventTimes(first, max(first, last), False, series.time_zone)
+
+
+def as_utc(value: datetime, floating: FloatingZone) -> datetime:
+    """A date-time as a UTC instant, floating times read in the calendar's zone."""
+    return _localize(value, floating).astimezone(UTC)
+
+
+def instant(value: datetime | date, floating: FloatingZone) -> datetime:
+    """A time as a UTC instant for placing it against the window: a date counts from
+    midnight UTC, as the connector places all-day events."""
     if isinstance(value, datetime):
-        return _localize(value, floating).astimezone(UTC)
-    if isinstance(value, date):
-        return value
-    raise MappingError("RECURRENCE-ID is neither a date nor a date-time")
+        return as_utc(value, floating)
+    return datetime.combine(value, time.min, UTC)
+
+
+def series_zone(start: datetime | date, floating: FloatingZone) -> tzinfo:
+    """The zone a series' occurrences fall in: its DTSTART's (TZID or UTC), else the
+    calendar's (floating times, all-day dates)."""
+    if isinstance(start, datetime) and start.tzinfo is not None:
+        return start.tzinfo
+    return floating.zone
 
 
 def recurrence_key(original_start_time: datetime | date | None) -> str:
-    """`YYYYMMDDTHHMMSSZ` (UTC) or `YYYYMMDD` for an override, "" for a master or single event."""
+    """An instance's original start as the provider names it: `YYYYMMDDTHHMMSSZ` (UTC) or
+    `YYYYMMDD` all day; "" for a single event."""
     if original_start_time is None:
         return ""
     if isinstance(original_start_time, datetime):
@@ -128,6 +149,14 @@ def _after(start: datetime, duration: timedelta) -> datetime:
     nominal = start + timedelta(days=duration.days)
     exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
     return nominal.astimezone(UTC) + exact
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _as_datetime(value: datetime | date) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, time.min)
 
 
 def _localize(value: datetime, floating: FloatingZone) -> datetime:

@@ -1,7 +1,10 @@
 """A page of provider changes against the stored events → the rows to write, versions assigned.
 
-Pairs each mapped event with its stored row by id; stored events missing from a listed object
-(a removed override), of a removed object, or (full sync) not listed at all become deletions.
+Pairs each mapped event with its stored row by event id, whichever object the row was stored
+under (a Google instance retimed comes back as another object, with the same id); stored
+events missing from a listed object (a removed override, an instance no longer in the
+series), of a removed object, or (full sync) not listed at all become deletions, except those
+that only slid out of the window's past edge.
 """
 
 from __future__ import annotations
@@ -49,21 +52,38 @@ def page_transitions(
     stored: Sequence[StoredEvent],
     mapped: Mapping[str, Sequence[EventState]],
     removed: Iterable[str],
+    window_start: datetime | None = None,
 ) -> list[Transition]:
-    """Transitions of the listed objects (`mapped`, by object id) and the removed ones."""
+    """Transitions of the listed objects (`mapped`, by object id) and the removed ones.
+    `stored` holds the rows of those objects and the rows of the mapped events' ids; an id
+    two objects of the page claim goes to the first. A listed object's stored event that it
+    no longer yields is gone unless it slid out of the window (`window_start`)."""
+    rows = {row.state.id: row for row in stored}
     by_object: dict[str, list[StoredEvent]] = defaultdict(list)
     for row in stored:
         by_object[row.provider_object_id].append(row)
+    owners = _owners(mapped)
+    yielded = set(owners)
     transitions: list[Transition] = []
     for object_id, events in mapped.items():
-        rows = {row.state.id: row for row in by_object[object_id]}
         for event in events:
-            key = recurrence_key(event.original_start_time)
-            transitions.append(Transition(object_id, key, rows.pop(event.id, None), event))
-        transitions += gone(rows.values())
+            if owners.pop(event.id, None) == object_id:
+                key = recurrence_key(event.original_start_time)
+                transitions.append(Transition(object_id, key, rows.get(event.id), event))
+        missing = [r for r in by_object[object_id] if r.state.id not in yielded]
+        transitions += unlisted_gone(missing, window_start)
     for object_id in dict.fromkeys(removed):  # a repeated id must not delete twice
-        transitions += gone(by_object[object_id])
+        transitions += gone(r for r in by_object.pop(object_id, []) if r.state.id not in yielded)
     return transitions
+
+
+def _owners(mapped: Mapping[str, Sequence[EventState]]) -> dict[str, str]:
+    """Each mapped event id with the first object of the page that yields it."""
+    owners: dict[str, str] = {}
+    for object_id, events in mapped.items():
+        for event in events:
+            owners.setdefault(event.id, object_id)
+    return owners
 
 
 def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
@@ -72,11 +92,12 @@ def gone(rows: Iterable[StoredEvent]) -> list[Transition]:
 
 
 def unlisted_gone(rows: Iterable[StoredEvent], window_start: datetime | None) -> list[Transition]:
-    """Full-listing reconciliation: every unlisted live event is gone, except one that carries
-    its own time (a one-off event, an instance or an override: not a series master) and ended
-    at or before the window's start. That one merely slid out of the window (a listing holds
-    only objects with an event in it; Google's never returns instances before `timeMin`) and
-    is kept, pruned later by retention. Objects the connector saw before the window are
+    """Events no longer listed (by a full listing, or by their own object) are gone, except one
+    that carries its own time (a one-off event, an instance or an override: not a series
+    master) and ended at or before the window's start. That one merely slid out of the window
+    (a listing holds only objects with an event in it, an expansion only the window's
+    instances; Google's never returns instances before `timeMin`) and is kept, pruned later
+    by retention. Objects the connector saw before the window are
     marked listed (`before_window`), so their masters are kept too."""
     return gone(r for r in rows if not _slid_out(r.state, window_start))
 
@@ -88,7 +109,8 @@ def _slid_out(event: EventState, window_start: datetime | None) -> bool:
 
 
 def is_series_master(event: EventState) -> bool:
-    """A recurring event standing for its whole series (its times are the first occurrence's)."""
+    """A recurring event standing for its whole series (its times are the first occurrence's):
+    how CalDAV series were stored before they were expanded; such rows remain until listed."""
     return event.is_recurring and event.original_start_time is None and not event.is_exception
 
 

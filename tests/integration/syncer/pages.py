@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from services.syncer import usecases
 from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS
+from services.syncer.domain.series_guards import DEFAULT_LIMITS, ExpansionLimits
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import wrap
@@ -18,6 +20,8 @@ from shared.contracts.events import CalendarEventChanged
 from shared.contracts.provider import ProviderChangesFetched, ProviderObject
 
 PROJECT_ID = "prj_syncer_tests"
+# The sync window pages carry unless a test names its own: 1 to 4 July 2024.
+WINDOW = (datetime(2024, 7, 1, tzinfo=UTC), datetime(2024, 7, 4, tzinfo=UTC))
 
 
 def ics(*vevents: str) -> str:
@@ -47,6 +51,8 @@ def page(
     full: bool = False,
     final: bool = True,
     number: int = 1,
+    window: tuple[datetime, datetime] = WINDOW,
+    before_window: tuple[str, ...] = (),
 ) -> ProviderChangesFetched:
     return ProviderChangesFetched(
         calendar_id=calendar_id,
@@ -59,6 +65,9 @@ def page(
         account_addresses=("mailto:me@example.com",),
         objects=objects,
         removed=removed,
+        window_start=window[0],
+        window_end=window[1],
+        before_window=before_window,
     )
 
 
@@ -71,11 +80,17 @@ def google_page(
     )
 
 
-async def apply(pool: asyncpg.Pool[Any], payload: ProviderChangesFetched) -> None:
+async def apply(
+    pool: asyncpg.Pool[Any],
+    payload: ProviderChangesFetched,
+    limits: ExpansionLimits = DEFAULT_LIMITS,
+) -> None:
     """Run the use case as the consumer does: one transaction, a fresh envelope."""
     envelope = wrap(payload, PROJECT_ID)
     async with pool.acquire() as conn, conn.transaction():
-        await usecases.apply_provider_changes(conn, envelope, payload, meeting_hosts=NO_HOSTS)
+        await usecases.apply_provider_changes(
+            conn, envelope, payload, meeting_hosts=NO_HOSTS, limits=limits
+        )
 
 
 async def delete(pool: asyncpg.Pool[Any], calendar_id: str) -> None:

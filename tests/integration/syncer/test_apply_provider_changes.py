@@ -49,16 +49,18 @@ async def test_first_page_stores_events_and_announces_each_creation(
     assert [(r.provider_object_id, r.recurrence_key, r.title) for r in rows] == [
         ("a.ics", "", "Alpha"),
         ("b.ics", "", "Beta"),
-        ("s.ics", "", "Series"),
+        ("s.ics", "20240701T090000Z", "Series"),
+        ("s.ics", "20240702T090000Z", "Series"),
         ("s.ics", "20240703T090000Z", "Moved"),
     ]
     assert rows[0].id == derived_id("evt", cal, "a.ics", "")
+    assert rows[4].id == derived_id("evt", cal, "s.ics", "20240703")
     assert all(r.last_sync_id == sync.sync_id and not r.is_deleted for r in rows)
     messages = await announced(syncer_pool, cal)
-    assert [(m.version, m.change) for m in messages] == [(v, "created") for v in (1, 2, 3, 4)]
-    assert [m.event.title for m in messages] == ["Alpha", "Beta", "Series", "Moved"]
-    assert sorted(r.version for r in rows) == [1, 2, 3, 4]
-    assert await calendar_version(syncer_pool, cal) == 4
+    assert [(m.version, m.change) for m in messages] == [(v, "created") for v in range(1, 6)]
+    assert [m.event.title for m in messages] == ["Alpha", "Beta", "Series", "Series", "Moved"]
+    assert sorted(r.version for r in rows) == [1, 2, 3, 4, 5]
+    assert await calendar_version(syncer_pool, cal) == 5
 
 
 async def test_identical_page_in_a_new_message_announces_nothing(
@@ -68,8 +70,8 @@ async def test_identical_page_in_a_new_message_announces_nothing(
     await apply(syncer_pool, page(cal, (A, SERIES)))
     again = page(cal, (A, SERIES))
     await apply(syncer_pool, again)
-    assert len(await announced(syncer_pool, cal)) == 3
-    assert await calendar_version(syncer_pool, cal) == 3
+    assert len(await announced(syncer_pool, cal)) == 4
+    assert await calendar_version(syncer_pool, cal) == 4
     assert {r.last_sync_id for r in await event_rows(syncer_pool, cal)} == {again.sync_id}
 
 
@@ -128,10 +130,11 @@ async def test_removed_object_deletes_all_its_events(syncer_pool: asyncpg.Pool[A
     await apply(syncer_pool, page(cal, (A, SERIES)))
     await apply(syncer_pool, page(cal, removed=("s.ics",)))
 
-    deletions = (await announced(syncer_pool, cal))[3:]
+    deletions = (await announced(syncer_pool, cal))[4:]
     assert [(m.version, m.change, m.event.title) for m in deletions] == [
-        (4, "deleted", "Series"),
-        (5, "deleted", "Moved"),
+        (5, "deleted", "Series"),
+        (6, "deleted", "Series"),
+        (7, "deleted", "Moved"),
     ]
     assert all(m.event.is_deleted and m.changed_fields == ("is_deleted",) for m in deletions)
     rows = await event_rows(syncer_pool, cal)
@@ -139,17 +142,22 @@ async def test_removed_object_deletes_all_its_events(syncer_pool: asyncpg.Pool[A
         ("a.ics", False),
         ("s.ics", True),
         ("s.ics", True),
+        ("s.ics", True),
     ]
     await apply(syncer_pool, page(cal, removed=("s.ics",)))
-    assert len(await announced(syncer_pool, cal)) == 5
+    assert len(await announced(syncer_pool, cal)) == 7
 
 
-async def test_override_missing_from_its_object_is_deleted(syncer_pool: asyncpg.Pool[Any]) -> None:
+async def test_an_override_removed_from_its_object_gives_its_instance_back_to_the_series(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
     cal = new_id("cal")
     await apply(syncer_pool, page(cal, (SERIES,)))
     await apply(syncer_pool, page(cal, (SERIES_WITHOUT_OVERRIDE,)))
     last = (await announced(syncer_pool, cal))[-1]
-    assert (last.version, last.change, last.event.is_exception) == (3, "deleted", True)
+    assert (last.version, last.change, last.event.is_exception) == (4, "updated", False)
+    assert last.changed_fields == ("end_time", "is_exception", "start_time", "title")
+    assert last.event.id == derived_id("evt", cal, "s.ics", "20240703")
 
 
 async def test_reappearing_object_is_created_again_with_the_same_id(
@@ -171,14 +179,14 @@ async def test_full_sync_final_page_deletes_what_no_page_listed(
     await apply(syncer_pool, page(cal, (A, B, SERIES)))
     full = "full-" + new_id("sync")
     await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=0))
-    assert len(await announced(syncer_pool, cal)) == 4
+    assert len(await announced(syncer_pool, cal)) == 5
     await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=1))
 
-    deletions = (await announced(syncer_pool, cal))[4:]
-    assert [(m.version, m.change, m.event.title) for m in deletions] == [(5, "deleted", "Beta")]
+    deletions = (await announced(syncer_pool, cal))[5:]
+    assert [(m.version, m.change, m.event.title) for m in deletions] == [(6, "deleted", "Beta")]
     live = [r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted]
-    assert live == ["a.ics", "s.ics", "s.ics"]
-    assert await calendar_version(syncer_pool, cal) == 5
+    assert live == ["a.ics", "s.ics", "s.ics", "s.ics"]
+    assert await calendar_version(syncer_pool, cal) == 6
 
 
 async def test_full_sync_keeps_events_that_slid_out_of_the_window(
@@ -205,23 +213,25 @@ async def test_full_sync_keeps_events_that_slid_out_of_the_window(
 async def test_full_sync_keeps_a_series_the_connector_saw_before_the_window(
     syncer_pool: asyncpg.Pool[Any],
 ) -> None:
-    """A master's stored times are its first occurrence: whether the series is over is the
-    connector's call, which names such objects in `before_window`; an unnamed one is gone."""
+    """A series whose every instance ended before the window is named in `before_window` and
+    keeps its instances; an unnamed series' instances still in the window are gone."""
     cal = new_id("cal")
     ended = obj("e.ics", ics(timed("e", "20240601T090000Z", "Ended", "RRULE:FREQ=DAILY;COUNT=3")))
-    await apply(syncer_pool, page(cal, (ended, SERIES_WITHOUT_OVERRIDE, B)))
-    window_start = datetime(2024, 7, 2, tzinfo=UTC)
+    june = (datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 4, tzinfo=UTC))
+    await apply(syncer_pool, page(cal, (ended, SERIES_WITHOUT_OVERRIDE, B), window=june))
+    assert len(await announced(syncer_pool, cal)) == 7  # 3 ended, 3 in the series, Beta
 
-    full = page(cal, (B,), full=True, final=True, number=0)
-    await apply(
-        syncer_pool,
-        full.model_copy(update={"window_start": window_start, "before_window": ("e.ics",)}),
-    )
+    window = (datetime(2024, 7, 2, tzinfo=UTC), datetime(2024, 7, 5, tzinfo=UTC))
+    full = page(cal, (B,), full=True, number=0, window=window, before_window=("e.ics",))
+    await apply(syncer_pool, full)
 
-    changes = [(m.change, m.event.title) for m in await announced(syncer_pool, cal)]
-    assert changes[3:] == [("deleted", "Series")]
-    live = {r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted}
-    assert live == {"e.ics", "b.ics"}
+    changes = [(m.change, m.event.start_time) for m in await announced(syncer_pool, cal)]
+    assert changes[7:] == [
+        ("deleted", datetime(2024, 7, 2, 9, tzinfo=UTC)),
+        ("deleted", datetime(2024, 7, 3, 9, tzinfo=UTC)),
+    ]
+    live = [r.provider_object_id for r in await event_rows(syncer_pool, cal) if not r.is_deleted]
+    assert live == ["b.ics", "e.ics", "e.ics", "e.ics", "s.ics"]  # 1 July slid out: kept
 
 
 def _google_instance(event_id: str, start: str, end: str) -> ProviderObject:
@@ -342,9 +352,9 @@ async def test_full_sync_reconciles_only_once_every_page_arrived_in_any_order(
     await apply(syncer_pool, page(cal, (A, B, SERIES)))
     full = "full-" + new_id("sync")
     await apply(syncer_pool, page(cal, (SERIES,), sync_id=full, full=True, final=True, number=1))
-    assert len(await announced(syncer_pool, cal)) == 4  # page 0 missing: nothing deleted yet
+    assert len(await announced(syncer_pool, cal)) == 5  # page 0 missing: nothing deleted yet
     await apply(syncer_pool, page(cal, (A,), sync_id=full, full=True, final=False, number=0))
-    assert [(m.change, m.event.title) for m in (await announced(syncer_pool, cal))[4:]] == [
+    assert [(m.change, m.event.title) for m in (await announced(syncer_pool, cal))[5:]] == [
         ("deleted", "Beta")
     ]
 

@@ -16,12 +16,26 @@ async def test_migrations_create_the_syncer_tables(syncer_pool: asyncpg.Pool[Any
     }
 
 
-async def test_events_are_unique_per_object_and_recurrence_key(
+async def test_events_are_keyed_by_id_and_indexed_by_object(
     syncer_pool: asyncpg.Pool[Any],
 ) -> None:
+    """An instance keeps its id when its recurrence key or its provider object changes, so
+    (object, recurrence key) is indexed for loading, not unique."""
     indexes = await syncer_pool.fetch(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = 'syncer' AND tablename = 'events'"
     )
     definitions = " ".join(r["indexdef"] for r in indexes)
-    assert "(calendar_id, provider_object_id, recurrence_key)" in definitions
+    assert "UNIQUE INDEX events_pkey ON syncer.events USING btree (id)" in definitions
+    assert "events_by_object ON syncer.events USING btree (calendar_id, provider_object_id)" in (
+        definitions
+    )
+    assert "recurrence_key" not in definitions
     assert "WHERE (NOT is_deleted)" in definitions
+
+
+async def test_sync_issues_record_a_reason(syncer_pool: asyncpg.Pool[Any]) -> None:
+    default = await syncer_pool.fetchval(
+        "SELECT column_default FROM information_schema.columns WHERE table_schema = 'syncer'"
+        " AND table_name = 'sync_issues' AND column_name = 'reason'"
+    )
+    assert default == "'unmappable'::text"

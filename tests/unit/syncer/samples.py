@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.syncer.domain.ical_mapping import MappingContext, map_object
+from services.syncer.domain.series_guards import DEFAULT_LIMITS, ExpansionLimits
+from services.syncer.domain.window import Window
 from shared.contracts.events import EventState
 from shared.contracts.provider import ProviderObject
 
 CALENDAR_ID = "cal_unit"
+# The sync window series expand in unless a test names its own: the first quarter of 2024.
+WINDOW = Window(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
 
 
 def vcalendar(*vevents: str, preamble: str = "") -> str:
@@ -33,8 +37,12 @@ def map_text(
     calendar_time_zone: str | None = None,
     account_addresses: tuple[str, ...] = (),
     object_id: str = "obj-1.ics",
+    window: Window | None = WINDOW,
+    limits: ExpansionLimits = DEFAULT_LIMITS,
 ) -> list[EventState]:
-    context = MappingContext.of(CALENDAR_ID, calendar_time_zone, account_addresses)
+    context = MappingContext.of(
+        CALENDAR_ID, calendar_time_zone, account_addresses, window=window, limits=limits
+    )
     return map_object(provider_object(data, object_id), context)
 
 

@@ -1,19 +1,22 @@
 """Golden files: real-shaped iCalendar resources and the canonical events they map to.
 
-Each `golden/<name>.ics` has a `golden/<name>.json` holding the mapping context and the expected
-events (without `raw`, which is checked separately). Regenerate after an intended change with
+Each `golden/<name>.ics` has a `golden/<name>.json` holding the mapping context (with the sync
+window, `[start, end]`, for a recurring series) and the expected events (without `raw`, which
+is checked separately). Regenerate after an intended change with
 `python -m tests.unit.syncer.test_golden`, then review the diff.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.syncer.domain.ical_mapping import MappingContext, map_object
+from services.syncer.domain.window import Window
 from shared.contracts.provider import ProviderObject
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -28,8 +31,12 @@ def _mapped(name: str, context: dict[str, Any]) -> list[dict[str, Any]]:
         format="ical",
         data=(GOLDEN / f"{name}.ics").read_text(),
     )
+    bounds = context.get("window")
     ctx = MappingContext.of(
-        CALENDAR_ID, context["calendar_time_zone"], context["account_addresses"]
+        CALENDAR_ID,
+        context["calendar_time_zone"],
+        context["account_addresses"],
+        window=Window(*map(datetime.fromisoformat, bounds)) if bounds else None,
     )
     return [e.model_dump(mode="json", exclude={"raw"}) for e in map_object(obj, ctx)]
 

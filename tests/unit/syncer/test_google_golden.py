@@ -47,13 +47,45 @@ def test_every_golden_google_event_has_expectations() -> None:
     assert all((GOLDEN / f"{name}.json").exists() for name in CASES)
 
 
-def test_an_instance_id_derives_from_calendar_object_and_original_start() -> None:
+def test_an_instance_id_derives_from_its_series_and_original_date_in_the_series_zone() -> None:
     [event] = _mapped("moved_instance", DEFAULT_CONTEXT)
-    object_id = "s7a8b9c0d1e2f3g4h5i6j7k8l9_20300121T090000Z"
-    assert event["id"] == derived_id("evt", CALENDAR_ID, object_id, "20300121T090000Z")
+    series = "s7a8b9c0d1e2f3g4h5i6j7k8l9"
+    assert event["id"] == derived_id("evt", CALENDAR_ID, series, "20300121")
     [other] = _mapped("unmoved_instance", DEFAULT_CONTEXT)
+    assert other["id"] == derived_id("evt", CALENDAR_ID, series, "20300128")
     assert other["series_id"] == event["series_id"] is not None
     assert (event["is_exception"], other["is_exception"]) == (True, False)
+
+
+def _instance_at(original: str, zone: str = "Europe/Berlin") -> dict[str, object]:
+    """The unmoved instance as Google shows it with its series started at `original`: a
+    retime gives every instance a new Google id (`<series>_<original start in UTC>`)."""
+    resource = json.loads(SET.payload("unmoved_instance"))
+    moment = {"dateTime": original, "timeZone": zone}
+    suffix = original.replace("-", "").replace(":", "")[:15]
+    return {
+        **resource,
+        "id": f"{resource['recurringEventId']}_{suffix}Z",
+        "start": moment,
+        "end": moment,
+        "originalStartTime": moment,
+    }
+
+
+def test_a_retimed_or_renamed_series_keeps_its_instance_ids() -> None:
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    before = _instance_at("2030-01-28T10:00:00+01:00")
+    retimed = _instance_at("2030-01-28T11:00:00+01:00")
+    renamed = {**before, "summary": "Weekly standup, renamed"}
+    ids = {
+        event.id
+        for resource in (before, retimed, renamed)
+        for event in map_object(_object(json.dumps(resource), str(resource["id"])), context)
+    }
+    assert len(ids) == 1
+    # 23:30 in Berlin is the next day in UTC: the key is the date in the series' zone.
+    [late] = map_object(_object(json.dumps(_instance_at("2030-01-28T23:30:00+01:00"))), context)
+    assert late.id == derived_id("evt", CALENDAR_ID, "s7a8b9c0d1e2f3g4h5i6j7k8l9", "20300128")
 
 
 def test_raw_is_the_resource_and_a_huge_one_is_capped() -> None:

@@ -58,14 +58,21 @@ def test_a_teams_meeting_has_its_join_url_as_the_meeting_and_the_body_as_text() 
     assert "room401@example.com" not in emails  # a resource, not a person
 
 
-def test_occurrences_and_exceptions_share_their_series_and_key_by_original_start() -> None:
+def test_an_occurrence_keeps_its_id_once_moved_and_keys_by_its_series_and_original_date() -> None:
+    """`occurrence_merged` and `exception_moved` are one instance before and after a move."""
     [occurrence] = _mapped("occurrence_merged", DEFAULT_CONTEXT)
     [moved] = _mapped("exception_moved", DEFAULT_CONTEXT)
     assert occurrence["series_id"] == moved["series_id"] is not None
     assert (occurrence["is_exception"], moved["is_exception"]) == (False, True)
     assert occurrence["original_start_time"] == occurrence["start_time"]
-    object_id = json.loads((GOLDEN / "exception_moved.event.json").read_text())["id"]
-    assert moved["id"] == derived_id("evt", CALENDAR_ID, object_id, "20270116T123000Z")
+    master = json.loads((GOLDEN / "exception_moved.event.json").read_text())["seriesMasterId"]
+    assert moved["id"] == occurrence["id"] == derived_id("evt", CALENDAR_ID, master, "20270116")
+
+
+def test_an_all_day_exception_keys_by_its_original_date() -> None:
+    [event] = _mapped("all_day_exception_berlin", DEFAULT_CONTEXT)
+    master = json.loads(SET.payload("all_day_exception_berlin"))["seriesMasterId"]
+    assert event["id"] == derived_id("evt", CALENDAR_ID, master, "20270208")
 
 
 def test_an_all_day_exception_keys_by_its_original_date_in_the_series_zone() -> None:

@@ -8,8 +8,16 @@ import pytest
 
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.text import DESCRIPTION_LIMIT, RAW_LIMIT
+from services.syncer.domain.window import Window
 from shared.ids import derived_id
 from tests.unit.syncer.samples import CALENDAR_ID, map_one, map_text, vcalendar
+
+JANUARY = Window(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
+
+
+def january(day: int, hour: int = 8, minute: int = 30) -> datetime:
+    return datetime(2024, 1, day, hour, minute, tzinfo=UTC)
+
 
 MASTER = """
     UID:series-1@example.com
@@ -45,21 +53,19 @@ def test_ids_are_stable_across_mappings() -> None:
     assert [e.id for e in map_text(data)] == [e.id for e in map_text(data)]
 
 
-def test_recurring_master_and_override() -> None:
-    master, override = map_text(vcalendar(MASTER, OVERRIDE))
+def test_a_series_maps_to_its_instances_in_the_window_with_the_override_in_place() -> None:
+    events = map_text(vcalendar(MASTER, OVERRIDE), window=JANUARY)
     series = derived_id("ser", CALENDAR_ID, "series-1@example.com")
-    assert (master.is_recurring, master.is_exception, master.series_id) == (True, False, series)
-    assert master.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "")
-    assert master.provider_event_id == "obj-1.ics"
-    assert (override.is_recurring, override.is_exception, override.series_id) == (
-        True,
-        True,
-        series,
-    )
-    assert override.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "20240122T083000Z")
-    assert override.provider_event_id == "obj-1.ics#20240122T083000Z"
-    assert override.original_start_time == datetime(2024, 1, 22, 8, 30, tzinfo=UTC)
-    assert override.start_time == datetime(2024, 1, 22, 13, 0, tzinfo=UTC)
+    assert [e.original_start_time for e in events] == [january(day) for day in (8, 15, 22, 29)]
+    assert all(e.series_id == series and e.is_recurring for e in events)
+    first, _, moved, _ = events
+    assert first.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "20240108")
+    assert first.provider_event_id == "obj-1.ics#20240108T083000Z"
+    assert (first.is_exception, first.title, first.start_time) == (False, "Standup", january(8))
+    assert moved.id == derived_id("evt", CALENDAR_ID, "obj-1.ics", "20240122")
+    assert moved.provider_event_id == "obj-1.ics#20240122T083000Z"
+    assert (moved.is_exception, moved.title) == (True, "Standup (moved)")
+    assert moved.start_time == january(22, 13, 0)
 
 
 def test_override_alone_is_still_recurring() -> None:
@@ -79,9 +85,10 @@ def test_all_day_override_key_is_a_date() -> None:
 
 
 def test_rdate_makes_an_event_recurring() -> None:
-    event = map_one("UID:r\nDTSTART:20240701T090000Z\nRDATE:20240708T090000Z")
-    assert event.is_recurring and not event.is_exception
-    assert event.series_id == derived_id("ser", CALENDAR_ID, "r")
+    first, second = map_text(vcalendar("UID:r\nDTSTART:20240301T090000Z\nRDATE:20240308T090000Z"))
+    assert first.is_recurring and not first.is_exception
+    assert first.series_id == second.series_id == derived_id("ser", CALENDAR_ID, "r")
+    assert second.start_time == datetime(2024, 3, 8, 9, tzinfo=UTC)
 
 
 def test_repeated_recurrence_key_keeps_the_first_vevent() -> None:

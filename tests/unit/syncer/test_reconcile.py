@@ -136,3 +136,55 @@ def test_a_full_listing_keeps_instances_and_overrides_that_ended_before_the_wind
         for t in unlisted_gone([instance, moved, master, instance_inside], window_start)
     }
     assert gone_ids == {"master", "later"}
+
+
+def test_an_event_id_coming_back_under_another_object_updates_its_row() -> None:
+    """A retimed Google series gives its instances new object ids (the original start is in
+    them); the event id, from the series and the original date, moves with the instance."""
+    row = stored("weekly_20300121T090000Z", is_recurring=True, original_start_time=OVERRIDE_START)
+    retimed = row.state.model_copy(update={"start_time": OVERRIDE_START.replace(hour=9)})
+    transitions = page_transitions(
+        [row], {"weekly_20300121T100000Z": [retimed]}, [row.provider_object_id]
+    )
+    assert [(t.provider_object_id, t.old, t.new) for t in transitions] == [
+        ("weekly_20300121T100000Z", row, retimed)
+    ]
+    writes, _ = plan_writes(transitions, 1)
+    assert [w.change and w.change.change_type for w in writes] == ["updated"]
+
+
+def test_an_id_claimed_by_two_objects_of_a_page_goes_to_the_first() -> None:
+    first, second = event_state(id="evt_x", title="First"), event_state(id="evt_x", title="Second")
+    transitions = page_transitions([], {"a": [first], "b": [second]}, [])
+    assert [(t.provider_object_id, t.new) for t in transitions] == [("a", first)]
+
+
+def instance_row(day: int) -> StoredEvent:
+    """A stored 09:00-10:00 instance of series object `s` on the day of January 2030."""
+    start = datetime(2030, 1, day, 9, tzinfo=UTC)
+    key = start.strftime("%Y%m%dT%H%M%SZ")
+    return stored(
+        "s",
+        key,
+        is_recurring=True,
+        original_start_time=start,
+        start_time=start,
+        end_time=start + timedelta(hours=1),
+    )
+
+
+def test_an_instance_its_series_no_longer_yields_goes_unless_it_slid_out_of_the_window() -> None:
+    window_start = datetime(2030, 1, 10, tzinfo=UTC)
+    past, excluded, kept = instance_row(8), instance_row(12), instance_row(14)
+    transitions = page_transitions([past, excluded, kept], {"s": [kept.state]}, [], window_start)
+    assert [(t.old, t.new) for t in transitions] == [(kept, kept.state), (excluded, None)]
+
+
+def test_a_series_master_stored_before_expansion_goes_once_its_object_is_listed_again() -> None:
+    """Series used to be stored as their master (times of the first occurrence) and overrides;
+    listed again, the object yields instances and its master row is deleted, however old."""
+    window_start = datetime(2030, 1, 10, tzinfo=UTC)
+    master = timed("s", 1, 9, is_recurring=True)
+    instance = event_state(id="evt_new", is_recurring=True, original_start_time=OVERRIDE_START)
+    transitions = page_transitions([master], {"s": [instance]}, [], window_start)
+    assert [(t.old, t.new) for t in transitions] == [(None, instance), (master, None)]

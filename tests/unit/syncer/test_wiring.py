@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from services.syncer import handlers, usecases
 from services.syncer.domain.meeting_links.platforms.other import HostAllowList
+from services.syncer.domain.series_guards import ExpansionLimits
 from services.syncer.settings import SyncerSettings
 from shared.contracts import topics
 from shared.contracts.calendars import CalendarDeleted, CalendarStateChanged
@@ -21,12 +22,13 @@ def test_consumes_provider_changes_and_calendar_state() -> None:
 
 def test_routes_each_message_type_to_one_use_case() -> None:
     hosts = HostAllowList.of(["meet.example.org"])
-    routes = handlers.handlers_for(hosts)
+    limits = ExpansionLimits(max_instances=10)
+    routes = handlers.handlers_for(hosts, limits)
     assert set(routes) == {ProviderChangesFetched.TYPE, CalendarDeleted.TYPE}
     apply = routes[ProviderChangesFetched.TYPE]
     assert isinstance(apply, partial)
     assert apply.func is usecases.apply_provider_changes
-    assert apply.keywords == {"meeting_hosts": hosts}
+    assert apply.keywords == {"meeting_hosts": hosts, "limits": limits}
     assert routes[CalendarDeleted.TYPE] is usecases.delete_calendar
     assert CalendarStateChanged.TYPE not in routes
 
@@ -38,10 +40,13 @@ def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SYNCER_DATABASE_URL",
         "DATABASE_URL",
         "SYNCER_MEETING_HOSTS",
+        "SYNCER_MAX_INSTANCES_PER_SERIES",
+        "SYNCER_EXPANSION_CPU_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
     settings = SyncerSettings()
     assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
+    assert settings.expansion_limits() == ExpansionLimits(max_instances=1_000, cpu_seconds=0.5)
     with pytest.raises(RuntimeError):
         settings.dsn()
     monkeypatch.setenv("DATABASE_URL", "postgresql://shared/db")
@@ -59,5 +64,14 @@ def test_meeting_hosts_are_a_comma_separated_list_of_host_names(
     assert allowed.allows("meet.example.org") and allowed.allows("a.video.example.com")
     assert not allowed.allows("example.org") and not allowed.allows("evilmeet.example.org")
     monkeypatch.setenv("SYNCER_MEETING_HOSTS", "https://meet.example.org/")
+    with pytest.raises(ValidationError):
+        SyncerSettings()
+
+
+def test_series_expansion_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCER_MAX_INSTANCES_PER_SERIES", "250")
+    monkeypatch.setenv("SYNCER_EXPANSION_CPU_SECONDS", "0.2")
+    assert SyncerSettings().expansion_limits() == ExpansionLimits(250, 0.2)
+    monkeypatch.setenv("SYNCER_MAX_INSTANCES_PER_SERIES", "0")
     with pytest.raises(ValidationError):
         SyncerSettings()

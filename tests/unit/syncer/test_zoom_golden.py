@@ -10,6 +10,7 @@ change with `python -m tests.unit.syncer.test_zoom_golden`, then review the diff
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -83,9 +84,33 @@ def test_a_recurring_meeting_is_one_event_per_occurrence_in_one_series() -> None
     assert len({e["series_id"] for e in events}) == 1 and events[0]["series_id"] is not None
     assert all(e["is_recurring"] and e["original_start_time"] == e["start_time"] for e in events)
     object_id = str(json.loads((GOLDEN / "weekly_recurring.meeting.json").read_text())["id"])
-    assert events[1]["id"] == derived_id("evt", CALENDAR_ID, object_id, "20270308T100000Z")
+    # Keyed by the date in the meeting's zone (05:00 in New York), like every provider's.
+    assert events[1]["id"] == derived_id("evt", CALENDAR_ID, object_id, "20270308")
     skipped = _mapped("recurring_occurrence_deleted", DEFAULT_CONTEXT)
     assert [e["id"] for e in skipped] == [events[0]["id"], events[2]["id"]]
+
+
+def _an_hour_later(value: str) -> str:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + timedelta(hours=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_retimed_recurring_meeting_keeps_its_occurrence_ids() -> None:
+    text = SET.payload("weekly_recurring")
+    meeting = json.loads(text)
+    occurrences = [
+        {**o, "start_time": _an_hour_later(o["start_time"])} for o in meeting["occurrences"]
+    ]
+    later = {
+        **meeting,
+        "start_time": _an_hour_later(meeting["start_time"]),
+        "occurrences": occurrences,
+    }
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    before = _map(text, "x", context)
+    after = _map(json.dumps(later), "x", context)
+    assert [e.start_time for e in after] != [e.start_time for e in before]
+    assert [e.id for e in after] == [e.id for e in before]
 
 
 def test_without_a_passcode_the_meeting_has_none_and_the_host_is_the_account() -> None:

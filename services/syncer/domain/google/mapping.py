@@ -1,11 +1,12 @@
 """One Google event resource (`format: google`, an item of `events.list` with
 `singleEvents=true`) → one canonical event.
 
-Ids derive like the iCalendar path's, from (calendar, provider object, recurrence key): the
-object is the Google event id (an instance's own id), the key its `originalStartTime` in UTC
-(`YYYYMMDDTHHMMSSZ`, or `YYYYMMDD` all day), so full resyncs land on the same ids. An instance
-(`recurringEventId`) is recurring and belongs to the series of its iCalUID; it is an exception
-when it was moved from its original start. The event's JSON is kept as `raw`, capped.
+Ids derive like the iCalendar path's: a single event's from (calendar, its Google event id,
+""), an instance's (`recurringEventId`) from (calendar, its series' event id, the date of its
+`originalStartTime` in the series' zone: `instance_keys`), so full resyncs, a rename and a
+retime of the series (which gives every instance a new Google id) land on the same ids. An
+instance is recurring and belongs to the series of its iCalUID; it is an exception when it was
+moved from its original start. The event's JSON is kept as `raw`, capped.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from services.syncer.domain import ical_mapping, ical_times, text
+from services.syncer.domain import ical_mapping, instance_keys, text
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.google import meeting, people, times
 from services.syncer.domain.mapping_context import MappingContext
@@ -42,7 +43,6 @@ def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]
 
 def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> EventState:
     original = times.moment(event.get("originalStartTime"))
-    key = ical_times.recurrence_key(original)
     when = times.event_times(event, context.floating)
     uid = _text(event.get("iCalUID"))
     series = _text(event.get("recurringEventId"))
@@ -51,7 +51,7 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
     description, description_truncated = text.plain_description(_text(event.get("description")))
     raw, raw_truncated = _raw(event)
     return EventState(
-        id=derived_id("evt", context.calendar_id, object_id, key),
+        id=_event_id(event, object_id, original, context),
         calendar_id=context.calendar_id,
         provider_event_id=object_id,
         ical_uid=uid,
@@ -78,6 +78,21 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
         meeting=meeting.meeting_of(event, context.meeting_hosts),
         raw=raw,
         raw_truncated=raw_truncated,
+    )
+
+
+def _event_id(
+    event: dict[str, Any],
+    object_id: str,
+    original: datetime | date | None,
+    context: MappingContext,
+) -> str:
+    series = _text(event.get("recurringEventId"))
+    if series is None or original is None:
+        return derived_id("evt", context.calendar_id, object_id, "")
+    zone = times.series_zone(event, context.floating)
+    return instance_keys.instance_id(
+        context.calendar_id, series, instance_keys.day_key(original, zone)
     )
 
 

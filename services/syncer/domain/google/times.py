@@ -6,11 +6,11 @@ for all-day ones (end exclusive, providers.md §1.7).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.ical_times import FloatingZone, iana_name
+from services.syncer.domain.ical_times import FloatingZone, iana_name, iana_zone
 
 ONE_DAY = timedelta(days=1)
 
@@ -53,6 +53,18 @@ def moment(value: Any) -> datetime | date | None:
     except ValueError as exc:
         raise MappingError(f"unreadable time: {exc}"[:200]) from exc
     return None
+
+
+def series_zone(event: dict[str, Any], calendar_zone: FloatingZone) -> tzinfo:
+    """The zone an instance's series is expanded in: its `originalStartTime.timeZone`, else
+    its start's, else the calendar's."""
+    for field in ("originalStartTime", "start"):
+        value = event.get(field)
+        name = value.get("timeZone") if isinstance(value, dict) else None
+        zone = iana_zone(iana_name(name)) if isinstance(name, str) and name else None
+        if zone is not None:
+            return zone
+    return calendar_zone.zone
 
 
 def _zone(start: dict[str, Any], calendar_zone: FloatingZone) -> str | None:

@@ -1,9 +1,10 @@
 """One Graph event resource (`format: graph`: a `calendarView/delta` row, a sparse occurrence
 already merged onto its master by the connector) → one canonical event.
 
-Ids derive like the other providers', from (calendar, provider object, recurrence key): the
-object is the Graph event id, the key its original start in UTC (`YYYYMMDDTHHMMSSZ`, or
-`YYYYMMDD` all day), so full resyncs land on the same ids. `type` says the rest: occurrences,
+Ids derive like the other providers': a single event's from (calendar, its Graph id, ""), an
+occurrence's or exception's from (calendar, its series master's id, the date of its original
+start in the series' zone: `instance_keys`), so full resyncs, a rename and a retime of the
+series land on the same ids. `type` says the rest: occurrences,
 exceptions and masters are recurring and belong to the series of their master (`seriesMasterId`:
 Graph's `iCalUId` differs per occurrence); exceptions are exceptions. `isCancelled` (an
 attendee's copy of a cancelled meeting) is status cancelled. The description is the body as
@@ -13,11 +14,13 @@ plain text; the event's JSON is kept as `raw`, capped.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
-from services.syncer.domain import ical_mapping, ical_times, text
+from services.syncer.domain import ical_mapping, instance_keys, text
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.graph import meeting, people, times
+from services.syncer.domain.ical_times import iana_zone
 from services.syncer.domain.mapping_context import MappingContext
 from shared.contracts.events import EventState
 from shared.ids import derived_id
@@ -47,7 +50,7 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
     description, description_truncated = text.plain_description(body)
     raw, raw_truncated = _raw(event)
     return EventState(
-        id=derived_id("evt", context.calendar_id, object_id, ical_times.recurrence_key(original)),
+        id=_event_id(event, object_id, original, context),
         calendar_id=context.calendar_id,
         provider_event_id=object_id,
         ical_uid=_text(event.get("iCalUId")),
@@ -75,6 +78,16 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
         raw=raw,
         raw_truncated=raw_truncated,
     )
+
+
+def _event_id(
+    event: dict[str, Any], object_id: str, original: datetime | date | None, context: MappingContext
+) -> str:
+    if original is None:
+        return derived_id("evt", context.calendar_id, object_id, "")
+    zone = iana_zone(times.own_zone(event)) or context.floating.zone
+    key = instance_keys.day_key(original, zone)
+    return instance_keys.instance_id(context.calendar_id, _series(event, object_id), key)
 
 
 def _series(event: dict[str, Any], object_id: str) -> str:

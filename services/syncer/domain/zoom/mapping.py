@@ -2,9 +2,10 @@
 
 A meeting with a fixed time is one event; a recurring one with a fixed time (type 8) is one
 event per listed occurrence (deleted ones aside). Ids derive like the other providers', from
-(calendar, provider object, recurrence key): the object is the Zoom meeting id, the key an
-occurrence's start in UTC (`YYYYMMDDTHHMMSSZ`; "" for a single meeting), so full resyncs land on
-the same ids; a recurring meeting's occurrences share the series of its meeting id.
+(calendar, the Zoom meeting id, a key): "" for a single meeting, for an occurrence the date it
+falls on in the meeting's zone (`instance_keys`; Zoom has no original start apart from the
+start), so full resyncs and a retime of the series within the day land on the same ids; a
+recurring meeting's occurrences share the series of its meeting id.
 
 Title is the topic, the description the agenda; start is `start_time` (UTC), end start +
 `duration` minutes, the zone Zoom's `timezone`. Status is confirmed (Zoom lists only live
@@ -17,16 +18,15 @@ passcode. The meeting's JSON is kept as `raw`, capped.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.syncer.domain import ical_mapping, ical_times, text
+from services.syncer.domain import ical_mapping, ical_times, instance_keys, text
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.meeting_links import detect
 from services.syncer.domain.meeting_links.sources import ConferenceLink, MeetingSources
 from shared.contracts.events import EventState, Meeting, Person
-from shared.ids import derived_id
 
 FORMAT = "zoom"
 RECURRING_FIXED_TIME = 8
@@ -42,8 +42,9 @@ def map_meeting(data: str, object_id: str, context: MappingContext) -> list[Even
         raise MappingError("a Zoom meeting is a JSON object")
     occurrences = _occurrences(meeting)
     if meeting.get("type") == RECURRING_FIXED_TIME and occurrences is not None:
-        return [_event(meeting, object_id, context, o) for o in occurrences]
-    return [_event(meeting, object_id, context, None)]
+        keys = _keys(meeting, occurrences, context)
+        return [_event(meeting, object_id, context, o, keys) for o in occurrences]
+    return [_event(meeting, object_id, context, None, {})]
 
 
 def _occurrences(meeting: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -53,11 +54,24 @@ def _occurrences(meeting: dict[str, Any]) -> list[dict[str, Any]] | None:
     return [o for o in found if isinstance(o, dict) and o.get("status") != "deleted"]
 
 
+def _keys(
+    meeting: dict[str, Any], occurrences: list[dict[str, Any]], context: MappingContext
+) -> dict[datetime | date, str]:
+    """Each occurrence start's key, by the date it falls on in the meeting's zone; the
+    meeting's own time of day is its `start_time`'s there."""
+    zone = ical_times.iana_zone(_text(meeting.get("timezone"))) or context.floating.zone
+    starts = [_instant(o.get("start_time")) for o in occurrences]
+    first = meeting.get("start_time")
+    own = _instant(first).astimezone(zone).time() if first is not None else None
+    return instance_keys.keys_of(starts, zone, own)
+
+
 def _event(
     meeting: dict[str, Any],
     object_id: str,
     context: MappingContext,
     occurrence: dict[str, Any] | None,
+    keys: dict[datetime | date, str],
 ) -> EventState:
     timing = occurrence if occurrence is not None else meeting
     start = _instant(timing.get("start_time"))
@@ -67,7 +81,7 @@ def _event(
     description, description_truncated = text.plain_description(_text(meeting.get("agenda")))
     raw, raw_truncated = _raw(meeting)
     return EventState(
-        id=derived_id("evt", context.calendar_id, object_id, ical_times.recurrence_key(original)),
+        id=instance_keys.instance_id(context.calendar_id, object_id, keys.get(start, "")),
         calendar_id=context.calendar_id,
         provider_event_id=object_id,
         ical_uid=None,

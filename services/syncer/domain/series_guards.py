@@ -1,0 +1,47 @@
+"""Guards on expanding a recurring series, so one hostile or broken object cannot stall a
+sync: rules that repeat more often than hourly or with an `INTERVAL` below 1 are refused
+before expanding (dateutil would loop forever on `INTERVAL=0`), and the expansion itself is
+bounded in instances (in the sync window) and in CPU time (`ExpansionLimits`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from icalendar import Component
+
+from services.syncer.domain import cpu_budget, ical_props
+from services.syncer.domain.errors import SeriesRefused
+
+MAX_INSTANCES = 1_000
+CPU_SECONDS = 0.5
+_TOO_FREQUENT = frozenset({"SECONDLY", "MINUTELY"})
+
+
+@dataclass(frozen=True)
+class ExpansionLimits:
+    """At most `max_instances` instances of one series in the window, and `cpu_seconds` of
+    `clock` (this thread's CPU time) to expand one object's series."""
+
+    max_instances: int = MAX_INSTANCES
+    cpu_seconds: float = CPU_SECONDS
+    clock: cpu_budget.Clock = field(default=time.thread_time, compare=False)
+
+
+DEFAULT_LIMITS = ExpansionLimits()
+
+
+def check_rules(vevents: Iterable[Component]) -> None:
+    """Refuse a series whose RRULEs repeat by the second or minute, or every 0 (or fewer)
+    periods; a rule the parser rejects is left for the expansion to report."""
+    for vevent in vevents:
+        for rule in ical_props.every(vevent, "RRULE"):
+            frequency = str((rule.get("FREQ") or [""])[0]).upper()
+            if frequency in _TOO_FREQUENT:
+                raise SeriesRefused(
+                    "unsupported_frequency", f"series repeats {frequency}: not supported"
+                )
+            interval = (rule.get("INTERVAL") or [1])[0]
+            if not isinstance(interval, int) or interval < 1:
+                raise SeriesRefused("invalid_interval", f"series has INTERVAL={interval}")
