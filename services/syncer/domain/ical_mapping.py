@@ -134,9 +134,7 @@ def _event(vevent: Component, object_id: str, context: MappingContext) -> EventS
     recurring = ical_series.is_part_of_series(vevent)
     times = ical_times.event_times(vevent, context.floating)
     organizer = ical_people.organizer_of(vevent, context.own_addresses)
-    description, description_truncated = text.plain_description(
-        ical_props.text(vevent, "DESCRIPTION")
-    )
+    description, description_truncated = _description(vevent)
     raw, raw_truncated = _raw(vevent)
     return EventState(
         id=derived_id("evt", context.calendar_id, object_id, ""),
@@ -147,10 +145,10 @@ def _event(vevent: Component, object_id: str, context: MappingContext) -> EventS
         is_recurring=recurring,
         is_exception=False,
         original_start_time=None,
-        title=ical_props.text(vevent, "SUMMARY"),
+        title=text.short(ical_props.text(vevent, "SUMMARY")),
         description=description,
         description_truncated=description_truncated,
-        location=ical_props.text(vevent, "LOCATION"),
+        location=text.short(ical_props.text(vevent, "LOCATION")),
         start_time=times.start,
         end_time=times.end,
         is_all_day=times.is_all_day,
@@ -167,6 +165,14 @@ def _event(vevent: Component, object_id: str, context: MappingContext) -> EventS
 
 def series_id(calendar_id: str, uid: str) -> str:
     return derived_id("ser", calendar_id, uid)
+
+
+def _description(vevent: Component) -> tuple[str | None, bool]:
+    """DESCRIPTION (text, which may hold HTML), else Outlook's HTML twin (`X-ALT-DESC`)."""
+    found = text.description(ical_props.text(vevent, "DESCRIPTION"))
+    if found[0] is not None:
+        return found
+    return text.description(ical_props.html_description(vevent), "html")
 
 
 def _status(vevent: Component) -> EventStatus:

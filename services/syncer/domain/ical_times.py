@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Component
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from services.syncer.domain import ical_props
 from services.syncer.domain.errors import MappingError
+from services.syncer.domain.time_zones import iana_name, iana_zone
 
 ONE_DAY = timedelta(days=1)
 
@@ -37,28 +37,11 @@ class FloatingZone:
 
     @classmethod
     def of(cls, calendar_time_zone: str | None) -> FloatingZone:
-        zone = iana_zone(calendar_time_zone)
-        if zone is None or calendar_time_zone is None:
+        name = iana_name(calendar_time_zone)
+        zone = iana_zone(name)
+        if zone is None or name is None:
             return cls(ZoneInfo("UTC"), "UTC")
-        return cls(zone, calendar_time_zone)
-
-
-def iana_zone(name: str | None) -> ZoneInfo | None:
-    """The IANA zone called `name`, or None when there is no such zone."""
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def iana_name(tzid: str) -> str | None:
-    """The IANA name of a TZID: itself if IANA knows it, else the zone of a Windows name."""
-    if iana_zone(tzid) is not None:
-        return tzid
-    mapped = WINDOWS_TO_OLSON.get(tzid.strip())
-    return mapped if iana_zone(mapped) is not None else None
+        return cls(zone, name)
 
 
 def event_times(vevent: Component, floating: FloatingZone) -> EventTimes:
@@ -166,7 +149,7 @@ def _localize(value: datetime, floating: FloatingZone) -> datetime:
 def _zone_name(value: datetime, tzid: str | None, floating: FloatingZone) -> str | None:
     if isinstance(value.tzinfo, ZoneInfo):
         # The parser resolved the TZID (IANA, Windows or vendor-prefixed name); `Z` is UTC.
-        return value.tzinfo.key
+        return iana_name(value.tzinfo.key)
     if tzid is not None:
         # Defined by a VTIMEZONE, or unknown (then read as floating): name it only if IANA has it.
         return iana_name(tzid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.syncer.domain import ical_people, ical_times
+from services.syncer.domain import ical_times, people
 from services.syncer.domain.meeting_links.platforms.other import NO_HOSTS, HostAllowList
 from services.syncer.domain.series_guards import DEFAULT_LIMITS, ExpansionLimits
 from services.syncer.domain.window import Window
@@ -37,7 +37,7 @@ class MappingContext:
         return cls(
             calendar_id=calendar_id,
             floating=ical_times.FloatingZone.of(calendar_time_zone),
-            own_addresses=ical_people.own_addresses(account_addresses),
+            own_addresses=people.own_addresses(account_addresses),
             meeting_hosts=meeting_hosts,
             window=window,
             limits=limits,

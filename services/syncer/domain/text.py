@@ -1,4 +1,6 @@
-"""Event text for the canonical model: HTML descriptions as plain text, and the size caps.
+"""Event text for the canonical model, alike for every provider: short fields trimmed (blank is
+None), descriptions as plain text (HTML converted by `html_text`, line ends as `\\n`), and the
+size caps.
 
 The caps (description 64 KB, raw payload 256 KB, in UTF-8 bytes) keep every message far below
 the broker's 1 MB limit; a capped value is cut on a character boundary and flagged.
@@ -6,65 +8,42 @@ the broker's 1 MB limit; a capped value is cut on a character boundary and flagg
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
+from typing import Literal
+
+from services.syncer.domain.html_text import html_to_text, looks_like_html
 
 DESCRIPTION_LIMIT = 64 * 1024
 RAW_LIMIT = 256 * 1024
+# HTML past this many characters is not rendered (its text would exceed the cap anyway, but for
+# markup-heavy bodies); it bounds the parser's time on hostile input (about 0.6 s here).
+HTML_LIMIT = 16 * DESCRIPTION_LIMIT
 
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "ul", "ol", "li", "tr", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
-_HIDDEN_TAGS = frozenset({"script", "style", "head", "title"})
-_BLANK_LINES = re.compile(r"\n{3,}")
+Markup = Literal["text", "html", "text_or_html"]
 
 
-class _TextExtractor(HTMLParser):
-    """Collects text nodes: `<br>` and block tags end lines, a paragraph ends with a blank line."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN_TAGS:
-            self._hidden += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._end_line()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN_TAGS:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _BLOCK_TAGS:
-            self._end_line()
-            if tag == "p":
-                self.parts.append("\n")
-
-    def _end_line(self) -> None:
-        if self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
+def short(value: object) -> str | None:
+    """A one-line field (title, location): without surrounding blanks; None when blank."""
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
 
 
-def looks_like_html(value: str) -> bool:
-    return _TAG.search(value) is not None
-
-
-def html_to_text(value: str) -> str:
-    """Tags stripped, entities unescaped, line breaks kept for `<br>` and paragraphs."""
-    extractor = _TextExtractor()
-    extractor.feed(value)
-    extractor.close()
-    lines = "".join(extractor.parts).replace("\xa0", " ").split("\n")
-    joined = "\n".join(line.rstrip() for line in lines)
-    return _BLANK_LINES.sub("\n\n", joined).strip()
+def description(value: object, markup: Markup = "text_or_html") -> tuple[str | None, bool]:
+    """The description as capped plain text, and whether it was truncated. `markup`: `text`
+    (kept as written), `html` (a document: Graph's HTML bodies), or `text_or_html` (a text
+    field that may hold HTML, converted when it does, its line breaks kept: iCalendar
+    DESCRIPTION, Google's description, Zoom's agenda)."""
+    if not isinstance(value, str):
+        return None, False
+    cut = False
+    if markup == "html" or (markup == "text_or_html" and looks_like_html(value)):
+        cut = len(value) > HTML_LIMIT
+        value = html_to_text(value[:HTML_LIMIT], keep_newlines=markup != "html")
+    plain = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not plain:
+        return None, cut
+    capped, truncated = cap_utf8(plain, DESCRIPTION_LIMIT)
+    return capped, truncated or cut
 
 
 def cap_utf8(value: str, limit: int) -> tuple[str, bool]:
@@ -73,11 +52,3 @@ def cap_utf8(value: str, limit: int) -> tuple[str, bool]:
     if len(encoded) <= limit:
         return value, False
     return encoded[:limit].decode("utf-8", errors="ignore"), True
-
-
-def plain_description(value: str | None) -> tuple[str | None, bool]:
-    """The description as capped plain text, and whether it was truncated."""
-    if value is None:
-        return None, False
-    plain = html_to_text(value) if looks_like_html(value) else value
-    return cap_utf8(plain, DESCRIPTION_LIMIT)

@@ -114,5 +114,39 @@ def test_unmappable_resources_raise_mapping_errors(data: str) -> None:
         map_object(_object(data), MappingContext.of(CALENDAR_ID, None, []))
 
 
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("Etc/UTC", "UTC"),
+        ("Nowhere/Land", None),
+        (None, "Asia/Tokyo"),  # none named: the calendar's
+    ],
+)
+def test_the_events_zone_is_its_current_iana_name(zone: str | None, expected: str | None) -> None:
+    resource = json.loads(SET.payload("meet_berlin"))
+    for side in ("start", "end"):
+        resource[side].pop("timeZone", None)
+        if zone is not None:
+            resource[side]["timeZone"] = zone
+    [event] = map_object(
+        _object(json.dumps(resource)), MappingContext.of(CALENDAR_ID, "Asia/Tokyo", [])
+    )
+    assert event.time_zone == expected
+
+
+def test_an_html_description_is_text_with_its_lists_links_and_line_breaks() -> None:
+    resource = json.loads(SET.payload("meet_berlin"))
+    resource["description"] = (
+        "Hi &amp; welcome<br>Agenda:<ol><li>Intro</li><li>Q&amp;A</li></ol>"
+        '<a href="https://www.google.com/url?q=https://x.example/a&amp;sa=D">https://x.example/a</a>'
+        '\nSlides: <a href="https://x.example/s">here</a>'
+    )
+    [event] = map_object(_object(json.dumps(resource)), MappingContext.of(CALENDAR_ID, None, []))
+    assert event.description == (
+        "Hi & welcome\nAgenda:\n1. Intro\n2. Q&A\nhttps://x.example/a\nSlides: here <https://x.example/s>"
+    )
+
+
 if __name__ == "__main__":
     SET.regenerate()

@@ -9,13 +9,13 @@ change with `python -m tests.unit.syncer.test_graph_golden`, then review the dif
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.mapping_context import MappingContext
-from services.syncer.domain.text import RAW_LIMIT
+from services.syncer.domain.text import DESCRIPTION_LIMIT, RAW_LIMIT
 from shared.ids import derived_id
 from tests.unit.syncer.golden_set import CALENDAR_ID, GoldenSet
 
@@ -52,10 +52,17 @@ def test_a_teams_meeting_has_its_join_url_as_the_meeting_and_the_body_as_text() 
     assert event["meeting"]["url"].startswith("https://teams.microsoft.com/l/meetup-join/")
     assert event["time_zone"] == "Europe/Berlin"  # W. Europe Standard Time
     assert event["start_time"] == "2027-01-13T09:30:00Z"
-    assert "<" not in event["description"] and "Join the meeting now" in event["description"]
+    assert "<div" not in event["description"]
+    assert f"Join the meeting now <{event['meeting']['url']}>" in event["description"]
     assert event["organizer"]["is_self"] is True
     emails = [a["email"] for a in event["attendees"]]
     assert "room401@example.com" not in emails  # a resource, not a person
+    # Graph leaves the organizer out of the attendees; the canonical list has it, first.
+    assert event["attendees"][0] == {
+        **event["organizer"],
+        "response_status": "accepted",
+        "is_organizer": True,
+    }
 
 
 def test_an_occurrence_keeps_its_id_once_moved_and_keys_by_its_series_and_original_date() -> None:
@@ -125,6 +132,55 @@ def test_an_all_day_event_shown_in_another_zone_keeps_its_dates() -> None:
 def test_unmappable_resources_raise_mapping_errors(data: str) -> None:
     with pytest.raises(MappingError):
         _map(data, "x", MappingContext.of(CALENDAR_ID, None, []))
+
+
+@pytest.mark.parametrize(
+    ("original_zone", "expected"),
+    [
+        ("India Standard Time", "Asia/Kolkata"),  # CLDR's Asia/Calcutta, named as Google does
+        ("tzone://Microsoft/Utc", "UTC"),
+        ("tzone://Microsoft/Custom", None),  # a legacy custom zone: no IANA zone to name
+        ("Nowhere Standard Time", None),
+        (None, "Asia/Tokyo"),  # none named: the calendar's, as for Google
+    ],
+)
+def test_the_zone_the_event_was_written_in_is_named_by_iana(
+    original_zone: str | None, expected: str | None
+) -> None:
+    resource = json.loads(SET.payload("teams_meeting"))
+    resource["originalStartTimeZone"] = original_zone
+    [event] = _map(json.dumps(resource), "x", MappingContext.of(CALENDAR_ID, "Asia/Tokyo", []))
+    assert event.time_zone == expected
+    assert event.start_time == datetime(2027, 1, 13, 9, 30, tzinfo=UTC)
+
+
+def test_a_text_body_is_kept_as_written_and_an_html_body_converted() -> None:
+    resource = json.loads(SET.payload("teams_meeting"))
+    resource["body"] = {"contentType": "text", "content": "Bring <b> and </b>\r\nplease\r\n"}
+    [text] = _map(json.dumps(resource), "x", MappingContext.of(CALENDAR_ID, None, []))
+    assert text.description == "Bring <b> and </b>\nplease"
+    resource["body"] = {"contentType": "html", "content": "<p>" + "é" * 40_000 + "</p>"}
+    [html] = _map(json.dumps(resource), "x", MappingContext.of(CALENDAR_ID, None, []))
+    assert html.description is not None and html.description_truncated
+    assert len(html.description.encode()) == DESCRIPTION_LIMIT and set(html.description) == {"é"}
+
+
+def test_blank_subject_and_location_are_none() -> None:
+    resource = json.loads(SET.payload("teams_meeting"))
+    resource |= {"subject": " ", "location": {"displayName": ""}}
+    [event] = _map(json.dumps(resource), "x", MappingContext.of(CALENDAR_ID, None, []))
+    assert (event.title, event.location) == (None, None)
+
+
+def test_an_outlook_body_is_text_and_the_owners_decline_is_its_own_answer() -> None:
+    [event] = _mapped("outlook_desktop_body_declined", DEFAULT_CONTEXT)
+    assert event["status"] == "confirmed"
+    assert [(a["email"], a["response_status"]) for a in event["attendees"] if a["is_self"]] == [
+        ("ada.lovelace@example.com", "declined")
+    ]
+    assert event["attendees"][0]["is_organizer"] and event["time_zone"] == "Asia/Kolkata"
+    assert "vendor review:\n\n- Contract & pricing\n- SLA \u2013 uptime" in event["description"]
+    assert event["meeting"]["passcode"] == "271828"
 
 
 if __name__ == "__main__":

@@ -123,13 +123,37 @@ def test_html_description_becomes_text() -> None:
         "<script>alert(1)</script><a href='https://x.example'>link</a>"
     )
     event = map_one(f"UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:{html}")
-    assert event.description == "Hello team,\n\nAgenda:\n1. Q&A\n2. Next\n\nlink"
+    assert (
+        event.description == "Hello team,\n\nAgenda:\n1. Q&A\n2. Next\n\nlink <https://x.example>"
+    )
     assert event.description_truncated is False
 
 
 def test_plain_description_is_kept_verbatim() -> None:
     event = map_one("UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:a < b\\, c > d\\nnext")
     assert event.description == "a < b, c > d\nnext"
+
+
+def test_blank_title_location_and_description_are_none_and_others_trimmed() -> None:
+    event = map_one(
+        "UID:a\nDTSTART:20240701T090000Z\nSUMMARY:\nLOCATION: Room 1 \nDESCRIPTION:\\n\\n"
+    )
+    assert (event.title, event.location, event.description) == (None, "Room 1", None)
+    event = map_one("UID:a\nDTSTART:20240701T090000Z\nSUMMARY:  Standup  ")
+    assert event.title == "Standup"
+
+
+def test_without_description_outlooks_html_twin_is_the_description() -> None:
+    event = map_one(
+        "UID:a\nDTSTART:20240701T090000Z\n"
+        "X-ALT-DESC;FMTTYPE=text/html:<html><body><div>Agenda:\\n  budget</div></body></html>"
+    )
+    assert event.description == "Agenda: budget"
+    both = map_one(
+        "UID:a\nDTSTART:20240701T090000Z\nDESCRIPTION:plain\n"
+        "X-ALT-DESC;FMTTYPE=text/html:<b>html</b>"
+    )
+    assert both.description == "plain"
 
 
 def test_long_description_is_cut_at_64kb_on_a_character_boundary() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.syncer.domain.ical_people import normalize_address, own_addresses
+from services.syncer.domain.people import address, own_addresses
 from tests.unit.syncer.samples import map_one
 
 BODY = """
@@ -18,10 +18,10 @@ BODY = """
 """
 
 
-def test_organizer_email_drops_mailto_and_name_comes_from_cn() -> None:
+def test_organizer_email_drops_mailto_is_lower_case_and_name_comes_from_cn() -> None:
     event = map_one(BODY, account_addresses=("me@example.org",))
     assert event.organizer is not None
-    assert event.organizer.email == "Alex.Lee@Example.com"
+    assert event.organizer.email == "alex.lee@example.com"
     assert event.organizer.name == "Lee, Alex"
     assert event.organizer.is_self is False
 
@@ -67,6 +67,55 @@ def test_single_attendee_is_a_list_of_one() -> None:
 
 
 def test_address_normalisation() -> None:
-    assert normalize_address(" MailTo:a@b.c ") == "a@b.c"
-    assert normalize_address("a@b.c") == "a@b.c"
+    assert address(" MailTo:A@b.c ") == "a@b.c"
+    assert address("a@b.c") == "a@b.c"
+    assert address("  ") is None and address(None) is None
     assert own_addresses(["mailto:A@B.C", " ", "x@y.z"]) == frozenset({"a@b.c", "x@y.z"})
+
+
+def test_a_uri_address_takes_the_email_parameter_and_is_self_by_either() -> None:
+    body = """
+        UID:a
+        DTSTART:20240701T090000Z
+        ORGANIZER;CN=Me;EMAIL=me@icloud.com:urn:uuid:0A1B-me
+        ATTENDEE;CN=Me;EMAIL=me@icloud.com;PARTSTAT=ACCEPTED:urn:uuid:0A1B-me
+        ATTENDEE;PARTSTAT=DECLINED:/1234/principal/
+        ATTENDEE;CN=Bo;EMAIL=Bo@Example.net:urn:uuid:22-bo
+    """
+    event = map_one(body, account_addresses=("urn:uuid:0a1b-me",))
+    assert event.organizer is not None
+    assert (event.organizer.email, event.organizer.is_self) == ("me@icloud.com", True)
+    assert [(a.email, a.is_self, a.is_organizer) for a in event.attendees] == [
+        ("me@icloud.com", True, True),
+        ("bo@example.net", False, False),
+        (None, False, False),
+    ]
+
+
+def test_rooms_and_resources_are_not_attendees() -> None:
+    body = """
+        UID:a
+        DTSTART:20240701T090000Z
+        ORGANIZER:mailto:me@example.org
+        ATTENDEE;CUTYPE=ROOM;CN=Room 1:mailto:room1@example.org
+        ATTENDEE;CUTYPE=resource;CN=Projector:mailto:beamer@example.org
+        ATTENDEE;CUTYPE=GROUP:mailto:team@example.org
+        ATTENDEE;CUTYPE=INDIVIDUAL:mailto:you@example.org
+    """
+    emails = [a.email for a in map_one(body).attendees]
+    assert emails == ["me@example.org", "team@example.org", "you@example.org"]
+
+
+def test_the_organizer_missing_from_the_attendees_is_added_and_a_repeat_dropped() -> None:
+    body = """
+        UID:a
+        DTSTART:20240701T090000Z
+        ORGANIZER;CN=Erin:mailto:erin@example.org
+        ATTENDEE;PARTSTAT=DECLINED:mailto:you@example.org
+        ATTENDEE;PARTSTAT=ACCEPTED:mailto:YOU@example.org
+    """
+    attendees = map_one(body).attendees
+    assert [(a.email, a.name, a.response_status, a.is_organizer) for a in attendees] == [
+        ("erin@example.org", "Erin", "accepted", True),
+        ("you@example.org", None, "declined", False),
+    ]

@@ -54,6 +54,13 @@ def test_floating_times_with_an_unknown_calendar_zone_are_utc() -> None:
     assert event.time_zone == "UTC"
 
 
+def test_a_legacy_zone_name_is_named_by_its_current_name() -> None:
+    event = map_one("UID:a\nDTSTART;TZID=Asia/Calcutta:20240701T093000")
+    assert (event.start_time, event.time_zone) == (utc(2024, 7, 1, 4), "Asia/Kolkata")
+    floating = map_one("UID:a\nDTSTART:20240701T093000", calendar_time_zone="Europe/Kiev")
+    assert (floating.start_time, floating.time_zone) == (utc(2024, 7, 1, 6, 30), "Europe/Kyiv")
+
+
 def test_unknown_tzid_without_vtimezone_is_read_as_floating_with_no_zone() -> None:
     event = map_one(
         "UID:a\nDTSTART;TZID=Nowhere Standard Time:20240701T090000",

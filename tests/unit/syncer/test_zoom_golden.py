@@ -147,5 +147,22 @@ def test_unmappable_meetings_raise_mapping_errors(data: str) -> None:
         _map(data, "x", MappingContext.of(CALENDAR_ID, None, []))
 
 
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("America/New_York", "America/New_York"),
+        ("Nowhere/Land", None),
+        ("", "Europe/Paris"),  # none named: the calendar's (the account's)
+        (None, "Europe/Paris"),
+    ],
+)
+def test_the_meetings_zone_is_its_current_iana_name(zone: str | None, expected: str | None) -> None:
+    meeting = json.loads(SET.payload("scheduled_with_passcode"))
+    meeting["timezone"] = zone
+    [event] = _map(json.dumps(meeting), "x", MappingContext.of(CALENDAR_ID, "Europe/Paris", []))
+    assert event.time_zone == expected
+
+
 if __name__ == "__main__":
     SET.regenerate()

@@ -48,7 +48,7 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
     series = _text(event.get("recurringEventId"))
     is_recurring = series is not None or bool(event.get("recurrence"))
     organizer = people.organizer_of(event, context.own_addresses)
-    description, description_truncated = text.plain_description(_text(event.get("description")))
+    description, description_truncated = text.description(event.get("description"))
     raw, raw_truncated = _raw(event)
     return EventState(
         id=_event_id(event, object_id, original, context),
@@ -63,10 +63,10 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
         is_recurring=is_recurring,
         is_exception=_moved(original, when.start),
         original_start_time=original,
-        title=_text(event.get("summary")),
+        title=text.short(event.get("summary")),
         description=description,
         description_truncated=description_truncated,
-        location=_text(event.get("location")),
+        location=text.short(event.get("location")),
         start_time=when.start,
         end_time=when.end,
         is_all_day=when.is_all_day,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.syncer.domain.html_text import looks_like_html
 from services.syncer.domain.meeting_links import detect
 from services.syncer.domain.meeting_links.platforms.other import HostAllowList
 from services.syncer.domain.meeting_links.sources import ConferenceLink, MeetingSources
-from services.syncer.domain.text import looks_like_html
 from shared.contracts.events import Meeting
 
 

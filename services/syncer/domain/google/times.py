@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.ical_times import FloatingZone, iana_name, iana_zone
+from services.syncer.domain.ical_times import FloatingZone
+from services.syncer.domain.time_zones import iana_name, iana_zone
 
 ONE_DAY = timedelta(days=1)
 

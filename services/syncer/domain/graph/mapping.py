@@ -8,7 +8,8 @@ series land on the same ids. `type` says the rest: occurrences,
 exceptions and masters are recurring and belong to the series of their master (`seriesMasterId`:
 Graph's `iCalUId` differs per occurrence); exceptions are exceptions. `isCancelled` (an
 attendee's copy of a cancelled meeting) is status cancelled. The description is the body as
-plain text; the event's JSON is kept as `raw`, capped.
+plain text (HTML converted when `contentType` says html); the event's JSON is kept as `raw`,
+capped.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 from services.syncer.domain import ical_mapping, instance_keys, text
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.graph import meeting, people, times
-from services.syncer.domain.ical_times import iana_zone
 from services.syncer.domain.mapping_context import MappingContext
+from services.syncer.domain.time_zones import iana_zone
 from shared.contracts.events import EventState
 from shared.ids import derived_id
 
@@ -46,8 +47,8 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
     kind = event.get("type")
     is_recurring = kind in _RECURRING
     organizer = people.organizer_of(event, context.own_addresses)
-    body, _ = meeting.body_of(event)
-    description, description_truncated = text.plain_description(body)
+    body, html = meeting.body_of(event)
+    description, description_truncated = text.description(body, "html" if html else "text")
     raw, raw_truncated = _raw(event)
     return EventState(
         id=_event_id(event, object_id, original, context),
@@ -62,10 +63,10 @@ def _event(event: dict[str, Any], object_id: str, context: MappingContext) -> Ev
         is_recurring=is_recurring,
         is_exception=kind == "exception",
         original_start_time=original,
-        title=_text(event.get("subject")),
+        title=text.short(event.get("subject")),
         description=description,
         description_truncated=description_truncated,
-        location=meeting.location_of(event),
+        location=text.short(meeting.location_of(event)),
         start_time=when.start,
         end_time=when.end,
         is_all_day=when.is_all_day,

@@ -2,7 +2,8 @@
 time with 7 fractional digits and no offset, read in `timeZone` (a Windows or IANA name; UTC as
 the connector asks). All-day events (`isAllDay`) keep their dates whatever zone is shown, end
 exclusive. The zone the event was written in is `originalStartTimeZone` (usually a Windows
-name, mapped to IANA through CLDR's `windowsZones` table that icalendar ships).
+name, mapped by `time_zones`); one nobody knows (`tzone://Microsoft/Custom`, a legacy custom
+zone) is no zone (None), and an event naming none is in the calendar's zone, as with Google.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.syncer.domain.errors import MappingError
-from services.syncer.domain.ical_times import FloatingZone, iana_name, iana_zone
+from services.syncer.domain.ical_times import FloatingZone
+from services.syncer.domain.time_zones import iana_name, iana_zone
 
 ONE_DAY = timedelta(days=1)
 
@@ -36,7 +38,7 @@ def event_times(event: dict[str, Any], calendar_zone: FloatingZone) -> EventTime
     if isinstance(start, datetime):
         if not isinstance(end, datetime) or end < start:
             end = start
-        return EventTimes(start, end, False, own_zone(event) or calendar_zone.name)
+        return EventTimes(start, end, False, _event_zone(event, calendar_zone))
     if end is None or isinstance(end, datetime) or end <= start:
         end = start + ONE_DAY
     return EventTimes(start, end, True, None)
@@ -73,15 +75,17 @@ def original_start(event: dict[str, Any], start: datetime | date) -> datetime | 
 
 
 def own_zone(event: dict[str, Any]) -> str | None:
-    """The IANA zone the event was written in (`originalStartTimeZone`, else the zone its
-    start is shown in), if Graph names a known one."""
-    start = event.get("start")
-    shown = start.get("timeZone") if isinstance(start, dict) else None
-    for name in (event.get("originalStartTimeZone"), shown):
-        found = iana_name(name) if isinstance(name, str) and name else None
-        if found is not None:
-            return found
-    return None
+    """The IANA zone the event was written in (`originalStartTimeZone`), if Graph names a
+    known one."""
+    name = event.get("originalStartTimeZone")
+    return iana_name(name) if isinstance(name, str) else None
+
+
+def _event_zone(event: dict[str, Any], calendar_zone: FloatingZone) -> str | None:
+    name = event.get("originalStartTimeZone")
+    if not isinstance(name, str) or not name.strip():
+        return calendar_zone.name
+    return iana_name(name)
 
 
 def _zone(name: str) -> ZoneInfo:

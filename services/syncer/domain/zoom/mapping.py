@@ -8,9 +8,10 @@ start), so full resyncs and a retime of the series within the day land on the sa
 recurring meeting's occurrences share the series of its meeting id.
 
 Title is the topic, the description the agenda; start is `start_time` (UTC), end start +
-`duration` minutes, the zone Zoom's `timezone`. Status is confirmed (Zoom lists only live
-meetings). The organizer is the host: the account itself (`/users/me/meetings`), by its email
-(`host_email`, else the account's only address). There are no attendees. The meeting block
+`duration` minutes, the zone Zoom's `timezone` (the calendar's when it names none). There is
+no location. Status is confirmed (Zoom lists only live meetings). The organizer is the host:
+the account itself (`/users/me/meetings`), by its email (`host_email`, else the account's
+only address), with no name (Zoom gives none). There are no attendees. The meeting block
 comes from `join_url` as a structured conference link, the structured `password` as its
 passcode. The meeting's JSON is kept as `raw`, capped.
 """
@@ -21,7 +22,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.syncer.domain import ical_mapping, ical_times, instance_keys, text
+from services.syncer.domain import ical_mapping, instance_keys, people, text, time_zones
 from services.syncer.domain.errors import MappingError
 from services.syncer.domain.mapping_context import MappingContext
 from services.syncer.domain.meeting_links import detect
@@ -59,7 +60,8 @@ def _keys(
 ) -> dict[datetime | date, str]:
     """Each occurrence start's key, by the date it falls on in the meeting's zone; the
     meeting's own time of day is its `start_time`'s there."""
-    zone = ical_times.iana_zone(_text(meeting.get("timezone"))) or context.floating.zone
+    zone = time_zones.iana_zone(time_zones.iana_name(_text(meeting.get("timezone"))))
+    zone = zone or context.floating.zone
     starts = [_instant(o.get("start_time")) for o in occurrences]
     first = meeting.get("start_time")
     own = _instant(first).astimezone(zone).time() if first is not None else None
@@ -78,7 +80,7 @@ def _event(
     minutes = timing.get("duration", meeting.get("duration"))
     end = start + timedelta(minutes=minutes if isinstance(minutes, int) and minutes > 0 else 0)
     original = start if occurrence is not None else None
-    description, description_truncated = text.plain_description(_text(meeting.get("agenda")))
+    description, description_truncated = text.description(meeting.get("agenda"))
     raw, raw_truncated = _raw(meeting)
     return EventState(
         id=instance_keys.instance_id(context.calendar_id, object_id, keys.get(start, "")),
@@ -93,14 +95,14 @@ def _event(
         is_recurring=occurrence is not None,
         is_exception=False,
         original_start_time=original,
-        title=_text(meeting.get("topic")),
+        title=text.short(meeting.get("topic")),
         description=description,
         description_truncated=description_truncated,
         location=None,
         start_time=start,
         end_time=end,
         is_all_day=False,
-        time_zone=_text(meeting.get("timezone")),
+        time_zone=_zone_name(meeting, context),
         status="confirmed",
         is_deleted=False,
         organizer=_host(meeting, context.own_addresses),
@@ -122,11 +124,16 @@ def meeting_of(meeting: dict[str, Any], context: MappingContext) -> Meeting | No
 
 def _host(meeting: dict[str, Any], own: frozenset[str]) -> Person:
     """The host: the account whose meetings these are."""
-    email = _text(meeting.get("host_email"))
-    address = email.strip().lower() if email else None
+    address = people.address(meeting.get("host_email"))
     if address is None and len(own) == 1:
         address = next(iter(own))
-    return Person(email=address, name=None, is_self=address is None or address in own)
+    return people.person(address, None, address is None or address in own)
+
+
+def _zone_name(meeting: dict[str, Any], context: MappingContext) -> str | None:
+    """The meeting's IANA zone (`timezone`); the calendar's (the account's) when it names none."""
+    name = _text(meeting.get("timezone"))
+    return context.floating.name if name is None else time_zones.iana_name(name)
 
 
 def _instant(value: Any) -> datetime:
