@@ -1,0 +1,50 @@
+"""Reading a topic of the running system from the start, for scenarios that check what a
+service published (the API does not show it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+
+def payloads_until(
+    bootstrap: str,
+    topic: str,
+    key: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+    timeout: float = 60,
+) -> list[dict[str, Any]]:
+    """The payloads of `topic`'s messages keyed `key`, in order, once `done` holds for them."""
+    return asyncio.run(asyncio.wait_for(_read(bootstrap, topic, key.encode(), done), timeout))
+
+
+async def _read(
+    bootstrap: str,
+    topic: str,
+    key: bytes,
+    done: Callable[[list[dict[str, Any]]], bool],
+) -> list[dict[str, Any]]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"e2e-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    try:
+        while not done(found):
+            batch = await consumer.getmany(timeout_ms=500)
+            records = sorted(
+                (r for rs in batch.values() for r in rs if r.key == key), key=lambda r: r.offset
+            )
+            found += [json.loads(r.value)["payload"] for r in records if r.value]
+    finally:
+        await consumer.stop()
+    return found
