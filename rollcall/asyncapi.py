@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.contracts import calendars, connections, events, hints, provider, topics
+from shared.contracts import calendars, connections, events, hints, provider, sync_issues, topics
 from shared.contracts.envelope import Envelope, Payload
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.json"
@@ -20,6 +20,7 @@ _MODELS: tuple[type[Payload], ...] = (
     calendars.CalendarDeleted,
     provider.ProviderChangesFetched,
     events.CalendarEventChanged,
+    sync_issues.CalendarSyncIssues,
 )
 
 _PRODUCERS: dict[str, tuple[str, ...]] = {

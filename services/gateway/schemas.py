@@ -165,6 +165,16 @@ class PushOut(BaseModel):
     expires_at: datetime
 
 
+class SyncIssueOut(BaseModel):
+    """A provider object the calendar's sync skipped: `reason` is `unmappable`,
+    `too_many_instances`, `unsupported_frequency`, `invalid_interval` or `too_costly`."""
+
+    provider_object_id: str
+    reason: str
+    message: str
+    since: datetime
+
+
 class AutoJoinOut(BaseModel):
     mode: Literal["off", "all", "rules"] = "off"
 
@@ -184,6 +194,10 @@ class CalendarOut(BaseModel):
     sync_window: SyncWindow
     auto_join: AutoJoinOut = Field(default_factory=AutoJoinOut)
     push: PushOut | None = None
+    # Provider objects skipped by the sync (a refused recurring series, bad data): the first
+    # 100 by object id, and how many there are. The rest of the calendar syncs regardless.
+    sync_issues: list[SyncIssueOut] = Field(default_factory=list)
+    sync_issue_count: int = 0
     created_at: datetime
     updated_at: datetime
     last_attempted_sync_at: datetime | None

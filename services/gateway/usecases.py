@@ -27,6 +27,7 @@ from shared.contracts.connections import (
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CalendarEventChanged
 from shared.contracts.hints import ChannelAction, SyncHint
+from shared.contracts.sync_issues import CalendarSyncIssues
 from shared.db.types import Connection
 from shared.http.problems import Problem
 from shared.ids import new_id
@@ -227,6 +228,12 @@ async def project_calendar_deleted(
     conn: Connection, envelope: Envelope, deleted: CalendarDeleted
 ) -> None:
     await event_store.delete_calendar_events(conn, deleted.calendar_id)
+
+
+async def project_sync_issues(
+    conn: Connection, envelope: Envelope, issues: CalendarSyncIssues
+) -> None:
+    await calendar_store.apply_sync_issues(conn, issues)
 
 
 async def project_event_change(

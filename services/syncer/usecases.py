@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from services.syncer import store
+from services.syncer import issue_feed, store
 from services.syncer.domain import reconcile
 from services.syncer.domain.diff import Change
 from services.syncer.domain.errors import MappingError
@@ -59,6 +59,7 @@ async def apply_provider_changes(
     if page.window_start is not None:
         await store.record_window_start(conn, page.calendar_id, page.window_start)
     await _track_issues(conn, page, mapped, issues)
+    await issue_feed.announce_if_changed(conn, envelope.project_id, page.calendar_id)
     version = await _apply_page(conn, envelope, page, mapped, calendar.version)
     if page.full and await store.record_full_page(
         conn, page.calendar_id, page.sync_id, page.page, page.final

@@ -1,7 +1,8 @@
 """End to end through the public API only: a recurring series on a CalDAV server (its own
 Radicale) is listed as its instances; then one instance is moved, one cancelled, and the
 series retimed and renamed, all in one edit, and the API shows exactly the right instances,
-each under the id it had."""
+each under the id it had. A series the syncer refuses to expand (FREQ=MINUTELY) shows on the
+calendar as a sync issue while the rest syncs, and goes once the event is fixed."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.e2e
 
 BERLIN = ZoneInfo("Europe/Berlin")
 USER, PASSWORD = "carol", "carol-secret"
+OTHER, OTHER_PASSWORD = "dave", "dave-secret"
 TZ_BLOCK = (
     "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"
     "BEGIN:STANDARD\nDTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\n"
@@ -33,8 +35,8 @@ TZ_BLOCK = (
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Radicale]:
-    """Carol's own Radicale, so this calendar is the only one of its account."""
-    with running_radicale({USER: PASSWORD}) as radicale:
+    """A Radicale of its own: carol's and dave's calendars are the only ones of their accounts."""
+    with running_radicale({USER: PASSWORD, OTHER: OTHER_PASSWORD}) as radicale:
         yield radicale
 
 
@@ -166,3 +168,51 @@ def test_a_recurring_series_edited_keeps_its_instance_ids(
     assert [e["id"] for e in deleted] == [ids[3]]
     assert api.get(f"/v1/calendar_events/{ids[2]}").json()["title"] == "Daily standup (moved)"
     assert api.delete(f"/v1/calendars/{calendar_id}").status_code == 204
+
+
+def _one(uid: str, day: date, summary: str, *extra: str) -> str:
+    return _calendar(
+        "BEGIN:VEVENT\n"
+        f"UID:{uid}\nDTSTAMP:20260101T000000Z\n"
+        f"DTSTART;TZID=Europe/Berlin:{_local(day, 12)}\n"
+        f"DTEND;TZID=Europe/Berlin:{_local(day, 13)}\n"
+        f"SUMMARY:{summary}\n" + "".join(f"{line}\n" for line in extra) + "END:VEVENT\n"
+    )
+
+
+def test_a_refused_series_is_a_sync_issue_of_the_calendar_until_fixed(
+    api: httpx.Client, server: Radicale
+) -> None:
+    day = _days()[0]
+    with caldav.DAVClient(url=server.url, username=OTHER, password=OTHER_PASSWORD) as client:
+        cal = client.principal().make_calendar(
+            name="Floods", cal_id="floods", supported_calendar_component_set=["VEVENT"]
+        )
+        cal.add_event(_one("flood", day, "Flood", "RRULE:FREQ=MINUTELY;COUNT=500"))
+        cal.add_event(_one("lunch", day, "Lunch"))
+    credentials = {"url": server.url, "username": OTHER, "password": OTHER_PASSWORD}
+    response = api.post("/v1/calendars", json={"provider": "caldav", "credentials": credentials})
+    assert response.status_code == 201, response.text
+    calendar_id = response.json()["id"]
+
+    def with_issues(count: int) -> dict[str, Any] | None:
+        shown = api.get(f"/v1/calendars/{calendar_id}").json()
+        return shown if shown["sync_issue_count"] == count else None
+
+    calendar = wait_for(lambda: with_issues(1), timeout=60)
+    assert calendar["state"] == "connected"  # a refused series never fails the sync
+    [issue] = calendar["sync_issues"]
+    assert issue["reason"] == "unsupported_frequency" and issue["message"]
+    assert issue["provider_object_id"].endswith(".ics")
+    assert [e["title"] for e in list_events(api, calendar_id)] == ["Lunch"]
+
+    with caldav.DAVClient(url=server.url, username=OTHER, password=OTHER_PASSWORD) as client:
+        event = client.calendar(url=str(cal.url)).get_event_by_uid("flood")
+        event.data = _one("flood", day, "Flood")
+        event.save()
+    request_resync(api, calendar_id)
+    calendar = wait_for(lambda: with_issues(0), timeout=60)
+    assert calendar["sync_issues"] == []
+    wait_for(
+        lambda: sorted(e["title"] for e in list_events(api, calendar_id)) == ["Flood", "Lunch"]
+    )

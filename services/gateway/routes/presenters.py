@@ -30,6 +30,8 @@ def calendar_out(row: CalendarRow) -> CalendarOut:
             "event_count": row.event_count,
             "sync_window": row.sync_window,
             "push": row.push,
+            "sync_issues": row.sync_issues,
+            "sync_issue_count": row.sync_issue_count,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
             "last_attempted_sync_at": row.last_attempted_sync_at,

@@ -9,12 +9,14 @@ from typing import Any
 import asyncpg
 
 from shared.contracts.calendars import CalendarStateChanged
+from shared.contracts.sync_issues import CalendarSyncIssues
 from shared.db.types import Connection, Executor
 
 _COLUMNS = """
     c.id, c.project_id, c.provider, c.state, c.platform_uuid, c.name, c.account_email,
     c.metadata, c.deduplication_key, c.connection_failure_data, c.sync_window, c.created_at,
     c.updated_at, c.last_attempted_sync_at, c.last_successful_sync_at, c.push,
+    c.sync_issues, c.sync_issue_count,
     (SELECT count(*) FROM events e WHERE e.calendar_id = c.id AND NOT e.is_deleted) AS event_count
 """
 
@@ -37,6 +39,8 @@ class CalendarRow:
     last_attempted_sync_at: datetime | None
     last_successful_sync_at: datetime | None
     push: dict[str, Any] | None
+    sync_issues: list[dict[str, Any]]
+    sync_issue_count: int
     event_count: int
 
 
@@ -193,6 +197,18 @@ async def apply_state(conn: Connection, state: CalendarStateChanged) -> None:
         state.last_successful_sync_at,
         state.version,
         state.push.model_dump(mode="json") if state.push else None,
+    )
+
+
+async def apply_sync_issues(conn: Connection, issues: CalendarSyncIssues) -> None:
+    """Apply the syncer's view of the calendar's sync issues if it is newer."""
+    await conn.execute(
+        "UPDATE calendars SET sync_issues = $2, sync_issue_count = $3, sync_issues_version = $4"
+        " WHERE id = $1 AND sync_issues_version < $4",
+        issues.calendar_id,
+        [issue.model_dump(mode="json") for issue in issues.issues],
+        issues.total,
+        issues.version,
     )
 
 

@@ -1,4 +1,5 @@
-"""The public API over the gateway's read models: auth, validation, scoping, lists and filters."""
+"""The public API over the gateway's read models: auth, validation, scoping, lists and filters,
+and the projections shown on them (sync issues)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.gateway import usecases
+from shared.contracts.envelope import wrap
+from shared.contracts.sync_issues import CalendarSyncIssues, SyncIssue
 from tests.integration.gateway.conftest import ZOOM, Gateway
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -211,6 +215,37 @@ async def test_an_older_version_never_overwrites_a_newer_one(gateway: Gateway) -
     assert event["title"] == "Newest"
     assert event["bot"] is None and event["auto_join"]["decision"] == "skip"
     assert "raw_truncated" not in event
+
+
+async def test_sync_issues_show_on_the_calendar_newest_first_wins(gateway: Gateway) -> None:
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant)
+    since = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    issue = SyncIssue(
+        provider_object_id="flood.ics",
+        reason="unsupported_frequency",
+        message="FREQ=MINUTELY series are not expanded",
+        since=since,
+    )
+    for version, issues in ((3, (issue,)), (2, ())):  # the replay of an older view is ignored
+        message = CalendarSyncIssues(
+            calendar_id=calendar_id, version=version, issues=issues, total=len(issues)
+        )
+        async with gateway.pool.acquire() as conn:
+            await usecases.project_sync_issues(conn, wrap(message, tenant.project_id), message)
+    calendar = (await tenant.api.get(f"/v1/calendars/{calendar_id}")).json()
+    assert calendar["sync_issue_count"] == 1
+    assert calendar["sync_issues"] == [
+        {
+            "provider_object_id": "flood.ics",
+            "reason": "unsupported_frequency",
+            "message": "FREQ=MINUTELY series are not expanded",
+            "since": "2026-11-22T09:30:00Z",
+        }
+    ]
+    fresh = await gateway.calendar(tenant)
+    shown = (await tenant.api.get(f"/v1/calendars/{fresh}")).json()
+    assert shown["sync_issues"] == [] and shown["sync_issue_count"] == 0
 
 
 async def test_delete_hides_the_calendar_and_its_events_at_once(gateway: Gateway) -> None:

@@ -18,6 +18,7 @@ from shared.contracts.calendars import CalendarDeleted
 from shared.contracts.envelope import wrap
 from shared.contracts.events import CalendarEventChanged
 from shared.contracts.provider import ProviderChangesFetched, ProviderObject
+from shared.contracts.sync_issues import CalendarSyncIssues
 
 PROJECT_ID = "prj_syncer_tests"
 # The sync window pages carry unless a test names its own: 1 to 4 July 2024.
@@ -101,14 +102,29 @@ async def delete(pool: asyncpg.Pool[Any], calendar_id: str) -> None:
 
 async def announced(pool: asyncpg.Pool[Any], calendar_id: str) -> list[CalendarEventChanged]:
     """The calendar's event-change messages in the outbox, in enqueue order."""
-    rows = await pool.fetch(
-        "SELECT topic, envelope FROM outbox WHERE key = $1 ORDER BY id", calendar_id
-    )
-    assert all(row["topic"] == topics.EVENTS_CHANGED for row in rows)
+    rows = await _outbox(pool, calendar_id, CalendarEventChanged.TYPE)
     assert all(row["envelope"]["project_id"] == PROJECT_ID for row in rows)
     # Validated from JSON text, as a consumer of the topic would read it.
     payloads = [json.dumps(row["envelope"]["payload"]) for row in rows]
     return [CalendarEventChanged.model_validate_json(p) for p in payloads]
+
+
+async def announced_issues(pool: asyncpg.Pool[Any], calendar_id: str) -> list[CalendarSyncIssues]:
+    """The calendar's `calendar.sync_issues` messages in the outbox, in enqueue order."""
+    rows = await _outbox(pool, calendar_id, CalendarSyncIssues.TYPE)
+    payloads = [json.dumps(row["envelope"]["payload"]) for row in rows]
+    return [CalendarSyncIssues.model_validate_json(p) for p in payloads]
+
+
+async def _outbox(pool: asyncpg.Pool[Any], calendar_id: str, type_: str) -> list[asyncpg.Record]:
+    rows = await pool.fetch(
+        "SELECT topic, envelope FROM outbox WHERE key = $1 AND envelope->>'type' = $2 ORDER BY id",
+        calendar_id,
+        type_,
+    )
+    assert all(row["topic"] == topics.EVENTS_CHANGED for row in rows)
+    assert all(row["envelope"]["project_id"] == PROJECT_ID for row in rows)
+    return list(rows)
 
 
 @dataclass(frozen=True)

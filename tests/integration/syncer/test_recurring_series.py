@@ -15,6 +15,7 @@ from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id, new_id
 from tests.integration.syncer.pages import (
     announced,
+    announced_issues,
     apply,
     calendar_version,
     event_rows,
@@ -187,10 +188,27 @@ async def test_a_refused_series_is_a_sync_issue_and_the_rest_still_syncs(
     assert changes == [("created", "Lunch")]
     assert len([r for r in await event_rows(syncer_pool, cal) if r.title == "Standup"]) == 4
 
+    [refused] = await announced_issues(syncer_pool, cal)  # the API's view of them
+    assert [(i.provider_object_id, i.reason) for i in refused.issues] == [
+        ("flood.ics", "too_many_instances"),
+        ("standup.ics", "too_many_instances"),
+    ]
+    assert refused.total == 2 and all(i.message for i in refused.issues)
+
+    await apply(syncer_pool, page(cal, (grown, flood, lunch), window=WINDOW), limits)
+    assert len(await announced_issues(syncer_pool, cal)) == 1  # the same issues: no news
+
     await apply(syncer_pool, page(cal, (weekly(),), window=WINDOW), limits)
     async with syncer_pool.acquire() as conn:
         issues = await store.list_sync_issues(conn, cal)
     assert [i.provider_object_id for i in issues] == ["flood.ics"]
+    later = (await announced_issues(syncer_pool, cal))[-1]
+    assert later.version > refused.version and later.total == 1
+
+    fixed = obj("flood.ics", ics(timed("flood", "20240304T000000Z", "Flood")))
+    await apply(syncer_pool, page(cal, (fixed,), window=WINDOW), limits)
+    resolved = (await announced_issues(syncer_pool, cal))[-1]
+    assert resolved.version > later.version and resolved.issues == () and resolved.total == 0
 
 
 async def test_a_series_split_this_and_following_ends_one_series_and_starts_another(

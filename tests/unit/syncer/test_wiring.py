@@ -48,7 +48,7 @@ def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = SyncerSettings()
     assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
     assert settings.event_retention_days == 30
-    assert settings.expansion_limits() == ExpansionLimits(max_instances=1_000, cpu_seconds=0.5)
+    assert settings.expansion_limits() == ExpansionLimits(max_instances=1_000, cpu_seconds=0.1)
     with pytest.raises(RuntimeError):
         settings.dsn()
     monkeypatch.setenv("DATABASE_URL", "postgresql://shared/db")
