@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from shared.contracts import topics
+from shared.contracts.events import CalendarEventChanged
 from tests.e2e.conftest import RunningSystem, wait_for_line
 from tests.e2e.topics import payloads_until
 from tests.servers import Radicale
@@ -197,7 +198,11 @@ def test_a_caldav_calendar_syncs_end_to_end(
         return sum(c["change"] == "deleted" for c in changes) >= 3  # with Old retro's, earlier
 
     changes = payloads_until(
-        system.kafka_bootstrap, topics.EVENTS_CHANGED, calendar_id, deleted_all
+        system.kafka_bootstrap,
+        topics.EVENTS_CHANGED,
+        calendar_id,
+        CalendarEventChanged.TYPE,
+        deleted_all,
     )
     last_two = changes[-2:]
     assert {c["event"]["title"] for c in last_two} == {"Offsite", "Standup (moved)"}

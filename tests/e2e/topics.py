@@ -16,17 +16,21 @@ def payloads_until(
     bootstrap: str,
     topic: str,
     key: str,
+    type_: str,
     done: Callable[[list[dict[str, Any]]], bool],
     timeout: float = 60,
 ) -> list[dict[str, Any]]:
-    """The payloads of `topic`'s messages keyed `key`, in order, once `done` holds for them."""
-    return asyncio.run(asyncio.wait_for(_read(bootstrap, topic, key.encode(), done), timeout))
+    """The payloads of `topic`'s messages of type `type_` keyed `key`, in order, once `done`
+    holds for them."""
+    reading = _read(bootstrap, topic, key.encode(), type_, done)
+    return asyncio.run(asyncio.wait_for(reading, timeout))
 
 
 async def _read(
     bootstrap: str,
     topic: str,
     key: bytes,
+    type_: str,
     done: Callable[[list[dict[str, Any]]], bool],
 ) -> list[dict[str, Any]]:
     consumer = AIOKafkaConsumer(
@@ -44,7 +48,8 @@ async def _read(
             records = sorted(
                 (r for rs in batch.values() for r in rs if r.key == key), key=lambda r: r.offset
             )
-            found += [json.loads(r.value)["payload"] for r in records if r.value]
+            envelopes = [json.loads(r.value) for r in records if r.value]
+            found += [e["payload"] for e in envelopes if e["type"] == type_]
     finally:
         await consumer.stop()
     return found
