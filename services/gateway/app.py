@@ -1,4 +1,5 @@
-"""Gateway composition root: settings → messaging runtime → public HTTP API."""
+"""Gateway composition root: settings → messaging runtime → public HTTP API and the
+read model's retention job."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 import httpx
 from fastapi import FastAPI
 
-from services.gateway import handlers
+from services.gateway import handlers, retention
 from services.gateway.connector_client import ConnectorClient
 from services.gateway.domain.rate_limit import RateLimiter
 from services.gateway.idempotency import IdempotencyMiddleware
@@ -46,6 +47,7 @@ def create_app(
             transport=connector_transport,
         )
         push_hints = PushHints(runtime.pool)
+        runtime.spawn(retention.run(runtime.pool, settings.event_retention_days), "retention")
         async with httpx.AsyncClient(timeout=2.0) as probe:
             app.state.wiring = Wiring(
                 pool=runtime.pool,

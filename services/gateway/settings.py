@@ -38,3 +38,8 @@ class GatewaySettings(CommonSettings):
     internal_timeout_seconds: float = Field(
         default=10.0, validation_alias=AliasChoices("GATEWAY_INTERNAL_TIMEOUT_SECONDS")
     )
+    # Events that ended more than this many days ago (and before their calendar's sync window)
+    # are pruned from the read model; keep it equal to `SYNCER_EVENT_RETENTION_DAYS`.
+    event_retention_days: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("GATEWAY_EVENT_RETENTION_DAYS")
+    )

@@ -38,6 +38,12 @@ class SyncerSettings(CommonSettings):
         validation_alias=AliasChoices("SYNCER_EXPANSION_CPU_SECONDS"),
     )
 
+    # Events that ended more than this many days ago (and before their calendar's sync window)
+    # are pruned from the store, without a change message.
+    event_retention_days: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("SYNCER_EVENT_RETENTION_DAYS")
+    )
+
     def expansion_limits(self) -> series_guards.ExpansionLimits:
         return series_guards.ExpansionLimits(
             self.max_instances_per_series, self.expansion_cpu_seconds

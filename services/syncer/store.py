@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
 from services.syncer.domain.errors import IssueReason
-from services.syncer.domain.reconcile import EventWrite, StoredEvent
+from services.syncer.domain.reconcile import EventWrite, StoredEvent, end_instant
 from shared.contracts.events import EventState
 from shared.db.types import Connection
 
@@ -58,13 +59,24 @@ async def set_calendar_version(conn: Connection, calendar_id: str, version: int)
     )
 
 
-async def mark_calendar_deleted(conn: Connection, calendar_id: str, project_id: str) -> None:
-    """Tombstone the calendar (creating its row if need be), so later pages are ignored."""
+async def record_window_start(conn: Connection, calendar_id: str, window_start: datetime) -> None:
+    """Remember the start of the window the calendar's latest page was fetched for: pruning
+    never reaches into it."""
     await conn.execute(
-        "INSERT INTO calendars (calendar_id, project_id, deleted) VALUES ($1, $2, true)"
-        " ON CONFLICT (calendar_id) DO UPDATE SET deleted = true, updated_at = now()",
+        "UPDATE calendars SET window_start = $2 WHERE calendar_id = $1"
+        " AND window_start IS DISTINCT FROM $2",
         calendar_id,
-        project_id,
+        window_start,
+    )
+
+
+async def mark_calendar_deleted(conn: Connection, calendar_id: str, version: int) -> None:
+    """Tombstone the calendar at its last announced version, so later pages are ignored."""
+    await conn.execute(
+        "UPDATE calendars SET deleted = true, version = $2, updated_at = now()"
+        " WHERE calendar_id = $1",
+        calendar_id,
+        version,
     )
 
 
@@ -98,6 +110,26 @@ async def load_unlisted_events(
     return [_stored(row) for row in rows]
 
 
+async def live_event_ids(conn: Connection, calendar_id: str) -> list[str]:
+    """Ids of the calendar's live events (tombstones excluded), by object and key."""
+    rows = await conn.fetch(
+        "SELECT id FROM events WHERE calendar_id = $1 AND NOT is_deleted"
+        " ORDER BY provider_object_id, recurrence_key, id",
+        calendar_id,
+    )
+    return [row["id"] for row in rows]
+
+
+async def load_events(conn: Connection, event_ids: Sequence[str]) -> list[StoredEvent]:
+    """The stored events with these ids, by object and key."""
+    rows = await conn.fetch(
+        "SELECT provider_object_id, recurrence_key, state::text AS state, version FROM events"
+        " WHERE id = ANY($1::text[]) ORDER BY provider_object_id, recurrence_key, id",
+        list(event_ids),
+    )
+    return [_stored(row) for row in rows]
+
+
 async def upsert_events(
     conn: Connection,
     project_id: str,
@@ -112,12 +144,12 @@ async def upsert_events(
     await conn.executemany(
         """
         INSERT INTO events (id, calendar_id, project_id, provider_object_id, recurrence_key,
-            state, is_deleted, version, last_sync_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            state, is_deleted, version, last_sync_id, end_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         ON CONFLICT (id) DO UPDATE SET provider_object_id = EXCLUDED.provider_object_id,
             recurrence_key = EXCLUDED.recurrence_key, state = EXCLUDED.state,
             is_deleted = EXCLUDED.is_deleted, version = EXCLUDED.version,
-            last_sync_id = EXCLUDED.last_sync_id, updated_at = now()
+            last_sync_id = EXCLUDED.last_sync_id, end_at = EXCLUDED.end_at, updated_at = now()
         """,
         [
             (
@@ -130,6 +162,7 @@ async def upsert_events(
                 w.state.is_deleted,
                 w.version,
                 sync_id,
+                end_instant(w.state.end_time),
             )
             for w in writes
         ],
@@ -150,8 +183,30 @@ async def mark_listed(
 
 
 async def delete_calendar_events(conn: Connection, calendar_id: str) -> None:
-    """Forget every event of a deleted calendar."""
+    """Forget every event (tombstones included) of a deleted calendar."""
     await conn.execute("DELETE FROM events WHERE calendar_id = $1", calendar_id)
+
+
+async def prune_ended_events(conn: Connection, ended_before: datetime, limit: int) -> int:
+    """Delete up to `limit` events (tombstones included) that ended before `ended_before` and
+    before their calendar's window; returns how many. Rows another transaction holds are
+    skipped (left for the next batch), so concurrent pruners never wait on each other."""
+    status: str = await conn.execute(
+        """
+        DELETE FROM events WHERE id IN (
+            SELECT doomed.id FROM calendars c CROSS JOIN LATERAL (
+                SELECT e.id FROM events e
+                WHERE e.calendar_id = c.calendar_id AND e.end_at < least($1, c.window_start)
+                LIMIT $2 FOR UPDATE SKIP LOCKED
+            ) doomed
+            WHERE c.window_start IS NOT NULL
+            LIMIT $2
+        )
+        """,
+        ended_before,
+        limit,
+    )
+    return int(status.split()[-1])
 
 
 async def record_sync_issues(

@@ -1,4 +1,4 @@
-"""Syncer use cases: apply a page of provider changes, forget a deleted calendar.
+"""Syncer use cases: apply a page of provider changes, delete a calendar's events.
 
 Both run inside the consumer's inbox transaction, so the stored events, the calendar version
 and the outbox messages announcing the changes commit together, or not at all.
@@ -26,6 +26,10 @@ from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
 
+# Events of a deleted calendar loaded (and announced) at once: bounds memory whatever the
+# calendar's size, since each state carries its raw payload (up to 256 KB).
+DELETION_BATCH = 200
+
 
 async def apply_provider_changes(
     conn: Connection,
@@ -52,6 +56,8 @@ async def apply_provider_changes(
     if calendar.deleted:
         log.info("page for a deleted calendar ignored", extra={"calendar_id": page.calendar_id})
         return
+    if page.window_start is not None:
+        await store.record_window_start(conn, page.calendar_id, page.window_start)
     await _track_issues(conn, page, mapped, issues)
     await issue_feed.announce_if_changed(conn, envelope.project_id, page.calendar_id)
     version = await _apply_page(conn, envelope, page, mapped, calendar.version)
@@ -65,10 +71,40 @@ async def apply_provider_changes(
 
 
 async def delete_calendar(conn: Connection, envelope: Envelope, deleted: CalendarDeleted) -> None:
-    """Tombstone the calendar and drop its events; consumers act on the deletion message itself."""
-    await store.mark_calendar_deleted(conn, deleted.calendar_id, envelope.project_id)
+    """Announce each live event of the calendar as `deleted` (next versions), drop its events
+    and issues, and tombstone it so later pages are ignored. A calendar already tombstoned
+    announces nothing, so a repeated deletion is a no-op."""
+    await store.ensure_calendar(conn, deleted.calendar_id, envelope.project_id)
+    calendar = await store.lock_calendar(conn, deleted.calendar_id)
+    if calendar.deleted:
+        return
+    version = await _announce_deletions(conn, envelope, calendar)
     await store.delete_calendar_events(conn, deleted.calendar_id)
     await store.delete_calendar_issues(conn, deleted.calendar_id)
+    await store.mark_calendar_deleted(conn, deleted.calendar_id, version)
+    log.info(
+        "calendar deleted",
+        extra={"calendar_id": deleted.calendar_id, "events": version - calendar.version},
+    )
+
+
+async def _announce_deletions(
+    conn: Connection, envelope: Envelope, calendar: store.CalendarRow
+) -> int:
+    """Enqueue a `deleted` change for every live event, `DELETION_BATCH` at a time; returns
+    the calendar's new version."""
+    event_ids = await store.live_event_ids(conn, calendar.calendar_id)
+    version = calendar.version
+    for start in range(0, len(event_ids), DELETION_BATCH):
+        rows = await store.load_events(conn, event_ids[start : start + DELETION_BATCH])
+        writes, version = reconcile.plan_writes(reconcile.gone(rows), version)
+        messages = [
+            _announcement(calendar.calendar_id, w.version, w.change)
+            for w in writes
+            if w.change is not None
+        ]
+        await outbox.enqueue_all(conn, messages, envelope.project_id)
+    return version
 
 
 def _map_page(

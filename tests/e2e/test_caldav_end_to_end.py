@@ -1,4 +1,5 @@
-"""End to end through the public API only: a real Radicale calendar synced by the four services."""
+"""End to end through the public API (and the `events.changed` topic, for what only the services
+see): a real Radicale calendar synced by the four services."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import httpx
 import psutil
 import pytest
 
+from shared.contracts import topics
+from shared.contracts.events import CalendarEventChanged
 from tests.e2e.conftest import RunningSystem, wait_for_line
+from tests.e2e.topics import payloads_until
 from tests.servers import Radicale
 
 pytestmark = pytest.mark.e2e
@@ -188,6 +192,23 @@ def test_a_caldav_calendar_syncs_end_to_end(
         assert api.delete(f"/v1/calendars/{calendar_id}").status_code == 204
         assert api.get(f"/v1/calendars/{calendar_id}").status_code == 404
         assert api.get(f"/v1/calendar_events/{standup['id']}").status_code == 404
+
+    # The syncer announced each live event of the deleted calendar as `deleted`, last.
+    def deleted_all(changes: list[dict[str, Any]]) -> bool:
+        return sum(c["change"] == "deleted" for c in changes) >= 3  # with Old retro's, earlier
+
+    changes = payloads_until(
+        system.kafka_bootstrap,
+        topics.EVENTS_CHANGED,
+        calendar_id,
+        CalendarEventChanged.TYPE,
+        deleted_all,
+    )
+    last_two = changes[-2:]
+    assert {c["event"]["title"] for c in last_two} == {"Offsite", "Standup (moved)"}
+    assert all(c["change"] == "deleted" and c["event"]["is_deleted"] for c in last_two)
+    versions = [c["version"] for c in changes]
+    assert versions == sorted(versions) and versions[-1] == versions[-2] + 1
 
 
 # DESCRIPTION text (RFC 5545 escapes), folded inside the wrapped link as a producer may fold it.

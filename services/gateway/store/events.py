@@ -57,6 +57,37 @@ async def delete_calendar_events(conn: Connection, calendar_id: str) -> None:
     await conn.execute("DELETE FROM events WHERE calendar_id = $1", calendar_id)
 
 
+async def prune_ended_events(
+    conn: Connection, now: datetime, retention_days: int, limit: int
+) -> int:
+    """Delete up to `limit` events (tombstones included) that ended more than `retention_days`
+    ago, and more than `past_days` + 1 days ago (before the calendar's sync window, which
+    starts at midnight UTC `past_days` before today); returns how many. Rows another
+    transaction holds are skipped (left for the next batch)."""
+    status: str = await conn.execute(
+        """
+        DELETE FROM events WHERE id IN (
+            SELECT doomed.id FROM calendars c
+            CROSS JOIN LATERAL (
+                SELECT $1::timestamptz - make_interval(days => greatest(
+                    $2::int, coalesce((c.sync_window->>'past_days')::int, 0) + 1)) AS at
+            ) cutoff
+            CROSS JOIN LATERAL (
+                -- start_at first: events_calendar_start serves the scan.
+                SELECT e.id FROM events e
+                WHERE e.calendar_id = c.id AND e.start_at < cutoff.at AND e.end_at < cutoff.at
+                LIMIT $3 FOR UPDATE SKIP LOCKED
+            ) doomed
+            LIMIT $3
+        )
+        """,
+        now,
+        retention_days,
+        limit,
+    )
+    return int(status.split()[-1])
+
+
 async def get_event(conn: Executor, project_id: str, event_id: str) -> EventRow | None:
     record = await conn.fetchrow(
         "SELECT e.id, e.body, e.created_at, e.updated_at, e.start_at FROM events e"

@@ -105,7 +105,7 @@ def unlisted_gone(rows: Iterable[StoredEvent], window_start: datetime | None) ->
 def _slid_out(event: EventState, window_start: datetime | None) -> bool:
     if window_start is None or is_series_master(event):
         return False  # a master's stored times are its first occurrence, not its last
-    return _instant(event.end_time) <= window_start
+    return end_instant(event.end_time) <= window_start
 
 
 def is_series_master(event: EventState) -> bool:
@@ -114,8 +114,9 @@ def is_series_master(event: EventState) -> bool:
     return event.is_recurring and event.original_start_time is None and not event.is_exception
 
 
-def _instant(value: datetime | date) -> datetime:
-    """Timed ends are UTC instants; an all-day end date counts from midnight UTC."""
+def end_instant(value: datetime | date) -> datetime:
+    """An event's end as an instant: timed ends are UTC instants; an all-day end date counts
+    from midnight UTC (how windows and retention compare it)."""
     if isinstance(value, datetime):
         return value
     return datetime.combine(value, time.min, UTC)

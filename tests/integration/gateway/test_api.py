@@ -262,6 +262,21 @@ async def test_delete_hides_the_calendar_and_its_events_at_once(gateway: Gateway
     assert command == "calendar.delete"
 
 
+async def test_the_syncers_deletions_after_a_delete_leave_nothing(gateway: Gateway) -> None:
+    """The syncer announces each event of a deleted calendar as `deleted`; the gateway removed
+    them on DELETE already and ignores changes of a calendar it no longer shows."""
+    tenant = await gateway.tenant()
+    calendar_id = await gateway.calendar(tenant)
+    event_id = await gateway.event(tenant, calendar_id, 1)
+    assert (await tenant.api.delete(f"/v1/calendars/{calendar_id}")).status_code == 204
+    await gateway.event(tenant, calendar_id, 2, id=event_id, is_deleted=True)
+    await gateway.event(tenant, calendar_id, 3, is_deleted=True)
+    count = await gateway.pool.fetchval(
+        "SELECT count(*) FROM events WHERE calendar_id = $1", calendar_id
+    )
+    assert count == 0
+
+
 async def test_resync_enqueues_a_command_per_calendar(gateway: Gateway) -> None:
     tenant = await gateway.tenant()
     ids = {await gateway.calendar(tenant) for _ in range(2)}

@@ -76,3 +76,26 @@ async def test_changes_arriving_after_a_calendar_deletion_are_dropped(
     await deliver(pool, change(cal, new_id("evt"), 2, hour=10))
     count = await pool.fetchval("SELECT count(*) FROM meeting_events WHERE calendar_id = $1", cal)
     assert count == 0
+
+
+async def test_deletions_announced_before_the_calendar_deletion_cancel_then_go(
+    pool: asyncpg.Pool[Any],
+) -> None:
+    """The syncer's `deleted` changes (events.changed) may arrive before `calendar.deleted`
+    (calendars.state): the slot stops counting as a meeting, then the calendar is forgotten."""
+    cal, evt = new_id("cal"), new_id("evt")
+    created = change(cal, evt, 1, hour=9)
+    await deliver(pool, created)
+    deleted = CalendarEventChanged(
+        calendar_id=cal,
+        version=2,
+        change="deleted",
+        event=created.event.model_copy(update={"is_deleted": True}),
+        changed_fields=("is_deleted",),
+        previous={"is_deleted": False},
+    )
+    await deliver(pool, deleted)
+    assert await pool.fetchval("SELECT is_deleted FROM meeting_events WHERE event_id = $1", evt)
+    await deliver(pool, CalendarDeleted(calendar_id=cal, version=2))
+    count = await pool.fetchval("SELECT count(*) FROM meeting_events WHERE calendar_id = $1", cal)
+    assert count == 0

@@ -58,6 +58,16 @@ async def _outbox_rows(pool: asyncpg.Pool[Any], topic: str, key: str) -> list[di
     return [dict(r) for r in rows]
 
 
+async def test_many_messages_are_enqueued_at_once_in_their_order(pool: asyncpg.Pool[Any]) -> None:
+    commands = [ResyncCalendar(calendar_id="cal_many") for _ in range(3)]
+    async with pool.acquire() as conn, conn.transaction():
+        envelopes = await outbox.enqueue_all(conn, commands, "prj_test")
+        assert await outbox.enqueue_all(conn, [], "prj_test") == []
+    rows = await _outbox_rows(pool, topics.CONNECTIONS_COMMANDS, "cal_many")
+    assert [r["envelope"]["message_id"] for r in rows] == [str(e.message_id) for e in envelopes]
+    assert len({e.message_id for e in envelopes}) == 3
+
+
 async def test_a_redelivered_message_is_applied_once(pool: asyncpg.Pool[Any]) -> None:
     calls: list[str] = []
 

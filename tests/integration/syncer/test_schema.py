@@ -39,3 +39,21 @@ async def test_sync_issues_record_a_reason(syncer_pool: asyncpg.Pool[Any]) -> No
         " AND table_name = 'sync_issues' AND column_name = 'reason'"
     )
     assert default == "'unmappable'::text"
+
+
+async def test_events_are_indexed_by_end_per_calendar_for_pruning(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    indexes = await syncer_pool.fetch(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'syncer' AND tablename = 'events'"
+    )
+    definitions = " ".join(r["indexdef"] for r in indexes)
+    assert "events_by_end ON syncer.events USING btree (calendar_id, end_at)" in definitions
+    columns = await syncer_pool.fetch(
+        "SELECT table_name, column_name, is_nullable FROM information_schema.columns"
+        " WHERE table_schema = 'syncer' AND column_name IN ('end_at', 'window_start')"
+    )
+    assert {(c["table_name"], c["column_name"], c["is_nullable"]) for c in columns} == {
+        ("events", "end_at", "NO"),
+        ("calendars", "window_start", "YES"),
+    }

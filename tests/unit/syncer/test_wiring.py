@@ -42,10 +42,12 @@ def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SYNCER_MEETING_HOSTS",
         "SYNCER_MAX_INSTANCES_PER_SERIES",
         "SYNCER_EXPANSION_CPU_SECONDS",
+        "SYNCER_EVENT_RETENTION_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
     settings = SyncerSettings()
     assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
+    assert settings.event_retention_days == 30
     assert settings.expansion_limits() == ExpansionLimits(max_instances=1_000, cpu_seconds=0.1)
     with pytest.raises(RuntimeError):
         settings.dsn()
@@ -73,5 +75,13 @@ def test_series_expansion_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SYNCER_EXPANSION_CPU_SECONDS", "0.2")
     assert SyncerSettings().expansion_limits() == ExpansionLimits(250, 0.2)
     monkeypatch.setenv("SYNCER_MAX_INSTANCES_PER_SERIES", "0")
+    with pytest.raises(ValidationError):
+        SyncerSettings()
+
+
+def test_event_retention_is_a_setting_of_at_least_a_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCER_EVENT_RETENTION_DAYS", "90")
+    assert SyncerSettings().event_retention_days == 90
+    monkeypatch.setenv("SYNCER_EVENT_RETENTION_DAYS", "0")
     with pytest.raises(ValidationError):
         SyncerSettings()
