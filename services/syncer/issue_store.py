@@ -30,6 +30,16 @@ async def current_issues(conn: Connection, calendar_id: str) -> list[CurrentIssu
     ]
 
 
+async def forget_unlisted_issues(conn: Connection, calendar_id: str, sync_id: str) -> None:
+    """At a full listing's reconciliation: the issues of objects it did not list are gone
+    with their objects."""
+    await conn.execute(
+        "DELETE FROM sync_issues WHERE calendar_id = $1 AND listed_sync_id IS DISTINCT FROM $2",
+        calendar_id,
+        sync_id,
+    )
+
+
 async def next_issues_version(conn: Connection, calendar_id: str, digest: str) -> int | None:
     """Record `digest` as announced; the announcement's version, or None when it is what was
     announced last (nothing to say)."""

@@ -210,16 +210,21 @@ async def prune_ended_events(conn: Connection, ended_before: datetime, limit: in
 
 
 async def record_sync_issues(
-    conn: Connection, calendar_id: str, issues: Sequence[SyncIssue]
+    conn: Connection, calendar_id: str, sync_id: str, issues: Sequence[SyncIssue]
 ) -> None:
-    """Record (or refresh) the objects that failed to map or whose series was refused."""
+    """Record the objects that failed to map or whose series was refused, as listed by
+    `sync_id`; `at` is when an object started failing this way (kept while it fails alike)."""
     if not issues:
         return
     await conn.executemany(
-        "INSERT INTO sync_issues (calendar_id, provider_object_id, reason, error)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (calendar_id, provider_object_id)"
-        " DO UPDATE SET reason = EXCLUDED.reason, error = EXCLUDED.error, at = now()",
-        [(calendar_id, i.provider_object_id, i.reason, i.error) for i in issues],
+        "INSERT INTO sync_issues (calendar_id, provider_object_id, reason, error, listed_sync_id)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (calendar_id, provider_object_id)"
+        " DO UPDATE SET reason = EXCLUDED.reason, error = EXCLUDED.error,"
+        " listed_sync_id = EXCLUDED.listed_sync_id,"
+        " at = CASE WHEN (sync_issues.reason, sync_issues.error)"
+        " IS NOT DISTINCT FROM (EXCLUDED.reason, EXCLUDED.error) THEN sync_issues.at"
+        " ELSE now() END",
+        [(calendar_id, i.provider_object_id, i.reason, i.error, sync_id) for i in issues],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from services.syncer import issue_feed, store
+from services.syncer import issue_feed, issue_store, store
 from services.syncer.domain import reconcile
 from services.syncer.domain.diff import Change
 from services.syncer.domain.errors import MappingError
@@ -59,13 +59,14 @@ async def apply_provider_changes(
     if page.window_start is not None:
         await store.record_window_start(conn, page.calendar_id, page.window_start)
     await _track_issues(conn, page, mapped, issues)
-    await issue_feed.announce_if_changed(conn, envelope.project_id, page.calendar_id)
     version = await _apply_page(conn, envelope, page, mapped, calendar.version)
     if page.full and await store.record_full_page(
         conn, page.calendar_id, page.sync_id, page.page, page.final
     ):
         version = await _delete_unlisted(conn, envelope, page, version)
         await store.forget_full_pages(conn, page.calendar_id, page.sync_id)
+        await issue_store.forget_unlisted_issues(conn, page.calendar_id, page.sync_id)
+    await issue_feed.announce_if_changed(conn, envelope.project_id, page.calendar_id)
     if version != calendar.version:
         await store.set_calendar_version(conn, page.calendar_id, version)
 
@@ -134,8 +135,11 @@ async def _track_issues(
     mapped: dict[str, list[EventState]],
     issues: list[store.SyncIssue],
 ) -> None:
-    await store.record_sync_issues(conn, page.calendar_id, issues)
-    await store.clear_sync_issues(conn, page.calendar_id, [*mapped, *page.removed])
+    """Record the page's issues (as listed by this sync) and forget those of objects that now
+    map, were removed, or lie wholly before the window."""
+    await store.record_sync_issues(conn, page.calendar_id, page.sync_id, issues)
+    fine = [*mapped, *page.removed, *page.before_window]
+    await store.clear_sync_issues(conn, page.calendar_id, fine)
 
 
 async def _apply_page(

@@ -19,7 +19,7 @@ class SyncIssue(BaseModel):
     """One provider object skipped: `reason` is a code (`unmappable`, `too_many_instances`,
     `unsupported_frequency`, `invalid_interval`, `too_costly`), `message` says what is wrong
     (it may quote the offending value of the tenant's own data, never a credential), `since`
-    when it was last seen failing."""
+    since when it has failed this way."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     provider_object_id: str

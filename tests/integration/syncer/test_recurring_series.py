@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.syncer import store
+from services.syncer import issue_store, store
 from services.syncer.domain.series_guards import ExpansionLimits
 from shared.contracts.provider import ProviderObject
 from shared.ids import derived_id, new_id
@@ -292,3 +292,29 @@ async def test_a_retimed_google_series_updates_its_instances_under_their_ids(
         ("weekly_20240701T100000Z", False),
         ("weekly_20240702T100000Z", False),
     ]
+
+
+async def test_issues_of_objects_a_full_listing_no_longer_lists_are_forgotten(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    cal = new_id("cal")
+    flood = obj(
+        "flood.ics", ics(timed("flood", "20240304T000000Z", "Flood", "RRULE:FREQ=MINUTELY"))
+    )
+    lunch = obj("one.ics", ics(timed("one", "20240305T120000Z", "Lunch")))
+    await apply(syncer_pool, page(cal, (flood, lunch), window=WINDOW))
+    [refused] = await announced_issues(syncer_pool, cal)
+    first_seen = refused.issues[0].since
+
+    await apply(syncer_pool, page(cal, (flood, lunch), window=WINDOW))  # fails alike again
+    async with syncer_pool.acquire() as conn:
+        [again] = await issue_store.current_issues(conn, cal)
+    assert again.at == first_seen  # `since` is when it started failing this way
+
+    # The object was deleted at the provider while the cursor was lost: only a full listing
+    # (without it) shows it is gone.
+    await apply(
+        syncer_pool, page(cal, (lunch,), window=WINDOW, full=True, sync_id="syn_full", number=0)
+    )
+    resolved = (await announced_issues(syncer_pool, cal))[-1]
+    assert resolved.issues == () and resolved.total == 0
