@@ -22,7 +22,9 @@ SERVICE = "syncer"
 def create_app(settings: SyncerSettings | None = None) -> FastAPI:
     settings = settings or SyncerSettings()
     meeting_hosts = HostAllowList.of(settings.meeting_hosts)
-    routes = handlers.handlers_for(meeting_hosts, settings.expansion_limits())
+    routes = handlers.handlers_for(
+        meeting_hosts, settings.expansion_limits(), settings.event_retention_days
+    )
 
     @asynccontextmanager
     async def start_jobs(

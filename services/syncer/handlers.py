@@ -15,12 +15,17 @@ from shared.messaging.consumer import Handler
 TOPICS = (topics.PROVIDER_CHANGES, topics.CALENDARS_STATE)
 
 
-def handlers_for(meeting_hosts: HostAllowList, limits: ExpansionLimits) -> dict[str, Handler]:
-    """The routing, with the operator's meeting-host allow-list and series expansion limits
-    bound into the mapping use case."""
+def handlers_for(
+    meeting_hosts: HostAllowList, limits: ExpansionLimits, retention_days: int
+) -> dict[str, Handler]:
+    """The routing, with the operator's meeting-host allow-list, series expansion limits and
+    event retention bound into the mapping use case."""
     return {
         ProviderChangesFetched.TYPE: partial(
-            usecases.apply_provider_changes, meeting_hosts=meeting_hosts, limits=limits
+            usecases.apply_provider_changes,
+            meeting_hosts=meeting_hosts,
+            limits=limits,
+            retention_days=retention_days,
         ),
         CalendarDeleted.TYPE: usecases.delete_calendar,
     }

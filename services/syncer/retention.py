@@ -1,7 +1,9 @@
 """Retention: events that ended more than the retention ago, and before their calendar's sync
 window, are deleted from the store in batches, with no change announced (housekeeping, not a
 provider change; the gateway prunes its read model by the same rule). Every replica prunes
-once an hour; rows another pruner holds are skipped."""
+once an hour, calendar by calendar under the calendar's row lock (the lock a page of the
+calendar takes), so a prune never lands between a page's diff and its write; a calendar a
+page or another pruner holds is skipped until the next pass."""
 
 from __future__ import annotations
 
@@ -18,20 +20,27 @@ from services.syncer import store
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 3600.0
+DEFAULT_DAYS = 30
 BATCH = 1000
 _DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def prune(pool: asyncpg.Pool[Any], ended_before: datetime, batch: int = BATCH) -> int:
-    """Delete what ended before `ended_before` (and before its calendar's window), one short
-    transaction per batch, until a batch comes back short; returns how many were deleted."""
+    """Delete what ended before `ended_before` (and before its calendar's window), calendar by
+    calendar, one short transaction per batch of one calendar; returns how many were deleted."""
     pruned = 0
+    after = ""
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            deleted = await store.prune_ended_events(conn, ended_before, batch)
+            calendar = await store.lock_prunable_calendar(conn, ended_before, after)
+            if calendar is None:
+                return pruned
+            deleted = await store.prune_calendar_events(
+                conn, calendar.calendar_id, calendar.cutoff, batch
+            )
         pruned += deleted
-        if deleted < batch:
-            return pruned
+        if deleted < batch:  # the calendar is done; a full batch goes round it again
+            after = calendar.calendar_id
 
 
 async def run(

@@ -187,26 +187,71 @@ async def delete_calendar_events(conn: Connection, calendar_id: str) -> None:
     await conn.execute("DELETE FROM events WHERE calendar_id = $1", calendar_id)
 
 
-async def prune_ended_events(conn: Connection, ended_before: datetime, limit: int) -> int:
-    """Delete up to `limit` events (tombstones included) that ended before `ended_before` and
-    before their calendar's window; returns how many. Rows another transaction holds are
-    skipped (left for the next batch), so concurrent pruners never wait on each other."""
+@dataclass(frozen=True)
+class PrunableCalendar:
+    """A calendar the pruner holds (its row locked) and what it prunes: events that ended
+    before `cutoff`, the retention's cutoff or the calendar's `window_start`, the earlier."""
+
+    calendar_id: str
+    cutoff: datetime
+
+
+async def lock_prunable_calendar(
+    conn: Connection, ended_before: datetime, after: str
+) -> PrunableCalendar | None:
+    """The first calendar after `after` (by id) with events to prune, its row locked until the
+    transaction ends, as a page locks it (`lock_calendar`): pruning and page application of
+    one calendar serialize, so a prune never lands between a page's read and its write. A
+    calendar another transaction holds (a page in flight, another pruner) is skipped this
+    round. Calendars without a `window_start` are never pruned."""
+    row = await conn.fetchrow(
+        """
+        SELECT c.calendar_id, least($1, c.window_start) AS cutoff FROM calendars c
+        WHERE c.window_start IS NOT NULL AND c.calendar_id > $2
+          AND EXISTS (
+            SELECT 1 FROM events e
+            WHERE e.calendar_id = c.calendar_id AND e.end_at < least($1, c.window_start)
+          )
+        ORDER BY c.calendar_id LIMIT 1
+        FOR UPDATE OF c SKIP LOCKED
+        """,
+        ended_before,
+        after,
+    )
+    return None if row is None else PrunableCalendar(row["calendar_id"], row["cutoff"])
+
+
+async def prune_calendar_events(
+    conn: Connection, calendar_id: str, cutoff: datetime, limit: int
+) -> int:
+    """Delete up to `limit` of the calendar's events (tombstones included) that ended before
+    `cutoff`; returns how many. The caller holds the calendar's row (`lock_prunable_calendar`)."""
     status: str = await conn.execute(
         """
         DELETE FROM events WHERE id IN (
-            SELECT doomed.id FROM calendars c CROSS JOIN LATERAL (
-                SELECT e.id FROM events e
-                WHERE e.calendar_id = c.calendar_id AND e.end_at < least($1, c.window_start)
-                LIMIT $2 FOR UPDATE SKIP LOCKED
-            ) doomed
-            WHERE c.window_start IS NOT NULL
-            LIMIT $2
+            SELECT id FROM events WHERE calendar_id = $1 AND end_at < $2 LIMIT $3
         )
         """,
-        ended_before,
+        calendar_id,
+        cutoff,
         limit,
     )
     return int(status.split()[-1])
+
+
+async def pruning_cutoff(
+    conn: Connection, calendar_id: str, ended_before: datetime
+) -> datetime | None:
+    """What the pruner removes of the calendar: events that ended before this instant (the
+    earlier of `ended_before` and its `window_start`); None while it has no window (never
+    pruned)."""
+    value: datetime | None = await conn.fetchval(
+        "SELECT least($2, window_start) FROM calendars WHERE calendar_id = $1"
+        " AND window_start IS NOT NULL",
+        calendar_id,
+        ended_before,
+    )
+    return value
 
 
 async def record_sync_issues(

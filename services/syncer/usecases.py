@@ -7,8 +7,9 @@ and the outbox messages announcing the changes commit together, or not at all.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
-from services.syncer import issue_feed, issue_store, store
+from services.syncer import issue_feed, issue_store, retention, store
 from services.syncer.domain import reconcile
 from services.syncer.domain.diff import Change
 from services.syncer.domain.errors import MappingError
@@ -38,10 +39,12 @@ async def apply_provider_changes(
     *,
     meeting_hosts: HostAllowList,
     limits: ExpansionLimits,
+    retention_days: int = retention.DEFAULT_DAYS,
 ) -> None:
     """Map, diff and store one page; announce each change with the next calendar version.
     Links on `meeting_hosts` count as meeting links of platform `other`; recurring series
-    expand in the page's window within `limits`."""
+    expand in the page's window within `limits`; events retention would prune (by
+    `retention_days`) are not created."""
     context = MappingContext.of(
         page.calendar_id,
         page.calendar_time_zone,
@@ -59,7 +62,7 @@ async def apply_provider_changes(
     if page.window_start is not None:
         await store.record_window_start(conn, page.calendar_id, page.window_start)
     await _track_issues(conn, page, mapped, issues)
-    version = await _apply_page(conn, envelope, page, mapped, calendar.version)
+    version = await _apply_page(conn, envelope, page, mapped, calendar.version, retention_days)
     if page.full and await store.record_full_page(
         conn, page.calendar_id, page.sync_id, page.page, page.final
     ):
@@ -148,12 +151,18 @@ async def _apply_page(
     page: ProviderChangesFetched,
     mapped: dict[str, list[EventState]],
     version: int,
+    retention_days: int,
 ) -> int:
-    """Diff the page's objects against their stored events; mark every listed object seen."""
+    """Diff the page's objects against their stored events; mark every listed object seen.
+    An event retention would prune at once (by the pruner's cutoff) is not created: a change
+    to a past event whose row was pruned must not announce it again."""
     event_ids = [event.id for events in mapped.values() for event in events]
     objects = [*mapped, *page.removed]
     stored = await store.load_page_events(conn, page.calendar_id, objects, event_ids)
     transitions = reconcile.page_transitions(stored, mapped, page.removed, page.window_start)
+    ended_before = datetime.now(UTC) - timedelta(days=retention_days)
+    cutoff = await store.pruning_cutoff(conn, page.calendar_id, ended_before)
+    transitions = reconcile.without_pruned(transitions, cutoff)
     version = await _write(conn, envelope, page, transitions, version)
     await store.mark_listed(conn, page.calendar_id, _listed(page), page.sync_id)
     return version

@@ -8,10 +8,12 @@ replays, retries, full resyncs, and a rename or retime of the series land on the
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from icalendar import Calendar, Component
+from icalendar import Calendar, Component, vDDDTypes
 
 from services.syncer.domain import (
     ical_meeting,
@@ -81,13 +83,71 @@ def _instances(
     found = ical_series.expand(vevents, context.window, context.limits, context.floating)
     instances: list[EventState] = []
     for series in found:
-        originals = [o.original for o in series.occurrences]
-        keys = instance_keys.keys_of(originals, series.zone, series.own_time)
+        master = _MasterReference.of(series.master) if series.master is not None else None
         for occurrence in series.in_window():
             template = templates[id(occurrence.source)]
-            key = keys[occurrence.original]
-            instances.append(_instance(template, occurrence, key, object_id, context))
+            key = instance_keys.key_of(occurrence.original, series.zone, series.own_time)
+            instance = _instance(template, occurrence, key, object_id, context)
+            if master is not None and not occurrence.is_override:
+                instance = instance.model_copy(
+                    update={"raw": master.raw(occurrence.original), "raw_truncated": False}
+                )
+            instances.append(instance)
     return instances
+
+
+@dataclass(frozen=True)
+class _MasterReference:
+    """What an instance of a series master (not an override) keeps as `raw`: not the master's
+    VEVENT (up to 256 KB, once per instance: 365 instances of a large master would carry
+    ~100 MB through the store, outbox, broker and gateway) but a reference to it, a few
+    hundred bytes: the UID, the instance's RECURRENCE-ID (its original start, as iCalendar
+    writes it), the master's SEQUENCE and DTSTAMP and the SHA-256 of its VEVENT text."""
+
+    uid: str | None
+    sequence: int | None
+    dtstamp: str | None
+    sha256: str
+
+    @classmethod
+    def of(cls, master: Component) -> _MasterReference:
+        serialized = master.to_ical()
+        sequence = master.get("SEQUENCE")
+        stamp = master.get("DTSTAMP")
+        return cls(
+            uid=ical_props.text(master, "UID"),
+            sequence=_integer(sequence),
+            dtstamp=stamp.to_ical().decode("ascii") if stamp is not None else None,
+            sha256=hashlib.sha256(serialized).hexdigest(),
+        )
+
+    def raw(self, original: datetime | date) -> dict[str, Any]:
+        return {
+            "format": "ical",
+            "instance_of": {
+                "uid": self.uid,
+                "recurrence_id": vDDDTypes(original).to_ical().decode("ascii"),
+                "tzid": _tzid(original),
+                "master_sequence": self.sequence,
+                "master_dtstamp": self.dtstamp,
+                "master_sha256": self.sha256,
+            },
+        }
+
+
+def _integer(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _tzid(value: datetime | date) -> str | None:
+    """The zone a date-time RECURRENCE-ID is written in (None: a date, UTC or floating)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    name = getattr(value.tzinfo, "key", None) or value.tzinfo.tzname(value)
+    return None if name in (None, "UTC") else str(name)
 
 
 def _instance(

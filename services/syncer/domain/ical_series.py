@@ -5,8 +5,10 @@ overrides, RANGE=THISANDFUTURE; providers.md §3.3), under the guards of `series
 A series is the VEVENTs sharing a UID: its master (the one without RECURRENCE-ID) and its
 overrides, or overrides alone (an invitation to single instances). Occurrences removed by
 EXDATE are not produced; one cancelled by an override (`STATUS:CANCELLED`, the master not
-cancelled) is dropped. The expansion covers the window widened by two days on each side, so
-that every occurrence sharing a local day with one in the window is known (`instance_keys`).
+cancelled) is dropped. The expansion covers the window widened by two days on each side (a
+margin the library's bounds and `Window.overlaps` need not agree on to the minute); only the
+occurrences overlapping the window become instances. An occurrence's key depends on itself
+alone (`instance_keys.key_of`), never on the occurrences that survive beside it.
 """
 
 from __future__ import annotations

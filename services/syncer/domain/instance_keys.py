@@ -4,12 +4,17 @@ provider: the date it originally fell on in the series' own zone (`YYYYMMDD`).
 The id derives from (calendar, the provider object holding the series, that key), so it
 survives re-syncs, a rename, and a retime within the day (10:00 → 11:00 keeps every id; a
 bot attached to an instance stays attached). An occurrence moved to another day keeps its
-original date, and so its id. Where a series has several occurrences on one day (an RDATE
-beside a rule date, `BYHOUR` lists, `HOURLY`), the one at the series' own time of day keeps
-the date key and the others are keyed by their original local date and time
-(`YYYYMMDDTHHMMSS`), so retiming those gives them new ids. A retime onto another day (or
-across midnight in the series' zone), or a zone change that moves the local date, gives new
-ids; so does a series split by "this and following" (its second half is a new series).
+original date, and so its id. An occurrence whose original start is not at the series' own
+time of day (its DTSTART's: an RDATE at another time, `BYHOUR` lists, `HOURLY`; every
+occurrence of a series without a master, whose own time is unknown) is keyed by its original
+local date and time (`YYYYMMDDTHHMMSS`), so retiming those gives them new ids. An iCalendar
+key depends on the occurrence alone, never on its siblings (`key_of`): were it to depend on
+how many occurrences share the day, cancelling or removing one would hand its id to another,
+and a bot attached to the cancelled meeting would join the other one. Zoom, which has no
+original start, keys by crowded days over every listed occurrence, deleted ones included
+(`keys_of`). A retime onto another day (or across midnight in the series' zone), or a zone
+change that moves the local date, gives new ids; so does a series split by "this and
+following" (its second half is a new series).
 """
 
 from __future__ import annotations
@@ -42,10 +47,19 @@ def day_key(original: Moment, zone: tzinfo) -> str:
     return _day(wall_time(original, zone)).strftime("%Y%m%d")
 
 
+def key_of(original: Moment, zone: tzinfo, own_time: time | None) -> str:
+    """An iCalendar occurrence's key: the day key at the series' own time of day (`own_time`,
+    its DTSTART's; None without a master) or all day, else the local date and time. It does
+    not depend on the other occurrences, so none inherits the key of a cancelled one."""
+    wall = wall_time(original, zone)
+    return _key(wall, not _at(wall, own_time))
+
+
 def keys_of(originals: Iterable[Moment], zone: tzinfo, own_time: time | None) -> dict[Moment, str]:
-    """The key of each of a series' original starts (all those near the window, so that every
-    occurrence sharing a day with one in the window is seen): the day key, unless the day has
-    others and this one is not at the series' own time of day (`own_time`, its DTSTART's)."""
+    """The key of each start of a series without original starts (Zoom's occurrences): the
+    day key, unless the day has others and this one is not at the series' own time of day
+    (`own_time`). `originals` must hold every occurrence the provider lists, removed ones
+    too, so that removing one never re-keys (or hands its key to) another."""
     walls = {original: wall_time(original, zone) for original in originals}
     per_day = Counter(_day(wall) for wall in set(walls.values()))
     return {

@@ -77,6 +77,22 @@ def page_transitions(
     return transitions
 
 
+def without_pruned(transitions: Iterable[Transition], cutoff: datetime | None) -> list[Transition]:
+    """The transitions but those that would create an event retention prunes: no live stored
+    row (none, or a tombstone) and an end before `cutoff` (the pruner's, None: nothing is
+    pruned). The connector passes changes to past events through; once retention pruned its
+    row, such an event would be announced `created` again, re-inserted by the gateway and
+    pruned by both an hour later."""
+    if cutoff is None:
+        return list(transitions)
+    return [t for t in transitions if not _pruned(t, cutoff)]
+
+
+def _pruned(t: Transition, cutoff: datetime) -> bool:
+    stored_live = t.old is not None and not t.old.state.is_deleted
+    return t.new is not None and not stored_live and end_instant(t.new.end_time) < cutoff
+
+
 def _owners(mapped: Mapping[str, Sequence[EventState]]) -> dict[str, str]:
     """Each mapped event id with the first object of the page that yields it."""
     owners: dict[str, str] = {}

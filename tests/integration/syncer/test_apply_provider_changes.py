@@ -266,7 +266,8 @@ async def test_a_google_relisting_keeps_instances_that_ended_before_the_window(
     gone_ = _google_instance(
         "weekly_20240709T090000Z", "2024-07-09T09:00:00Z", "2024-07-09T09:15:00Z"
     )
-    await apply(syncer_pool, google_page(cal, (past, next_, gone_)))
+    earlier = {"window_start": datetime(2024, 6, 20, tzinfo=UTC)}  # when the past one was in
+    await apply(syncer_pool, google_page(cal, (past, next_, gone_)).model_copy(update=earlier))
 
     relisting = google_page(cal, (next_,), full=True).model_copy(
         update={"window_start": datetime(2024, 7, 1, tzinfo=UTC)}

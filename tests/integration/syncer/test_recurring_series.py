@@ -318,3 +318,25 @@ async def test_issues_of_objects_a_full_listing_no_longer_lists_are_forgotten(
     )
     resolved = (await announced_issues(syncer_pool, cal))[-1]
     assert resolved.issues == () and resolved.total == 0
+
+
+async def test_an_exdate_on_a_crowded_day_is_one_deletion_and_nothing_else(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """10:00 and 15:00 daily: excluding one 10:00 announces its deletion alone; the 15:00 of
+    its day keeps its id (no `updated` of the 10:00's id, no `deleted` of the 15:00's)."""
+    cal = new_id("cal")
+    start = "DTSTART;TZID=Europe/Berlin:20240305T100000"
+    twice = ["UID:twice", start, "DURATION:PT30M", "SUMMARY:Stand-up"]
+    twice.append("RRULE:FREQ=DAILY;BYHOUR=10,15;COUNT=4")
+    window = (datetime(2024, 3, 5, tzinfo=UTC), datetime(2024, 3, 7, tzinfo=UTC))
+    await apply(syncer_pool, page(cal, (obj("t.ics", ics("|".join(twice))),), window=window))
+    before = await announced(syncer_pool, cal)
+    excluded = [*twice, "EXDATE;TZID=Europe/Berlin:20240306T100000"]
+    await apply(syncer_pool, page(cal, (obj("t.ics", ics("|".join(excluded))),), window=window))
+
+    changes = (await announced(syncer_pool, cal))[len(before) :]
+    ten = derived_id("evt", cal, "t.ics", "20240306")
+    assert [(c.change, c.event.id) for c in changes] == [("deleted", ten)]
+    live = {r.id for r in await event_rows(syncer_pool, cal) if not r.is_deleted}
+    assert live == {m.event.id for m in before} - {ten}

@@ -97,7 +97,9 @@ async def test_pruning_goes_in_batches(syncer_pool: asyncpg.Pool[Any]) -> None:
     await apply(syncer_pool, page(cal, window=(_at(1993, 2, 1), _at(1993, 2, 8))))
 
     async with syncer_pool.acquire() as conn, conn.transaction():
-        assert await store.prune_ended_events(conn, ended_before, 3) == 3
+        held = await store.lock_prunable_calendar(conn, ended_before, "")
+        assert held is not None and held.calendar_id == cal
+        assert await store.prune_calendar_events(conn, cal, held.cutoff, 3) == 3
     assert len(await _live_days(syncer_pool, cal)) == 4
 
     assert await retention.prune(syncer_pool, ended_before, batch=2) == 4
@@ -146,3 +148,92 @@ async def test_the_job_prunes_at_once_then_every_period(syncer_pool: asyncpg.Poo
         job.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await job
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+async def test_a_change_to_an_event_retention_pruned_does_not_create_it_again(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """The connector passes changes to past events through: one that ended more than the
+    retention ago (and before the window) is neither stored nor announced, whether its row
+    was pruned or never existed; a past event still inside the retention is created."""
+    cal = new_id("cal")
+    now = datetime.now(UTC)
+    window = (now - timedelta(days=60), now + timedelta(days=30))
+    old = obj("old.ics", ics(timed("old", _stamp(now - timedelta(days=40)), "Old")))
+    await apply(syncer_pool, page(cal, (old,), window=window))  # in the window then
+    window = (now - timedelta(days=7), now + timedelta(days=30))  # the window moved on
+    await apply(syncer_pool, page(cal, window=window))
+    async with syncer_pool.acquire() as conn, conn.transaction():
+        held = await store.lock_prunable_calendar(conn, now - timedelta(days=30), cal[:-1])
+        assert held is not None and held.calendar_id == cal
+        assert await store.prune_calendar_events(conn, cal, held.cutoff, 10) == 1
+    before = await announced(syncer_pool, cal)
+    assert [m.change for m in before] == ["created"]
+
+    edited = obj("old.ics", ics(timed("old", _stamp(now - timedelta(days=40)), "Old, edited")))
+    never = obj("never.ics", ics(timed("never", _stamp(now - timedelta(days=45)), "Never")))
+    recent = obj("recent.ics", ics(timed("recent", _stamp(now - timedelta(days=20)), "Recent")))
+    await apply(syncer_pool, page(cal, (edited, never, recent), window=window))
+
+    after = await announced(syncer_pool, cal)
+    assert [(m.change, m.event.title) for m in after[len(before) :]] == [("created", "Recent")]
+    assert [r.provider_object_id for r in await event_rows(syncer_pool, cal)] == ["recent.ics"]
+
+
+async def test_the_pruner_skips_a_calendar_a_page_holds(syncer_pool: asyncpg.Pool[Any]) -> None:
+    """A page holds its calendar's row from its read to its write: the pruner, which prunes a
+    calendar under that same lock, leaves the calendar alone until its next pass (and does not
+    wait for it), so it never deletes a row between a page's diff and its upsert."""
+    ended_before = _at(1997, 1, 31)
+    await retention.prune(syncer_pool, ended_before)
+    held, free = new_id("cal"), new_id("cal")
+    for cal in (held, free):
+        await apply(
+            syncer_pool, page(cal, (_daily(1997),), window=(_at(1997, 1, 1), _at(1997, 1, 8)))
+        )
+        await apply(syncer_pool, page(cal, window=(_at(1997, 2, 1), _at(1997, 2, 8))))
+
+    async with syncer_pool.acquire() as conn, conn.transaction():
+        await store.lock_calendar(conn, held)  # as a page in flight does
+        pruned = await asyncio.wait_for(retention.prune(syncer_pool, ended_before), timeout=10)
+        assert pruned == 7
+        assert await _live_days(syncer_pool, held) == [1, 2, 3, 4, 5, 6, 7]
+        assert await _live_days(syncer_pool, free) == []
+
+    assert await retention.prune(syncer_pool, ended_before) == 7
+    assert await _live_days(syncer_pool, held) == []
+
+
+async def test_a_page_waits_for_a_prune_in_progress_then_sees_its_result(
+    syncer_pool: asyncpg.Pool[Any],
+) -> None:
+    """The other order: a pruner holding the calendar makes the page wait; the page then
+    reads the rows as pruned and announces nothing for them."""
+    cal = new_id("cal")
+    week = (_at(1998, 1, 1), _at(1998, 1, 8))
+    await apply(syncer_pool, page(cal, (_daily(1998),), window=week))
+    later = (_at(1998, 2, 1), _at(1998, 2, 8))
+    await apply(syncer_pool, page(cal, window=later))
+    before = await announced(syncer_pool, cal)
+
+    async with syncer_pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        calendar = await store.lock_prunable_calendar(conn, _at(1998, 12, 31), cal[:-1])
+        assert calendar is not None and calendar.calendar_id == cal
+        # A page removing the series arrives while the prune is under way.
+        removal = asyncio.create_task(
+            apply(syncer_pool, page(cal, removed=("d.ics",), window=later))
+        )
+        await asyncio.sleep(0.2)
+        assert not removal.done()  # waits on the calendar's row
+        assert await store.prune_calendar_events(conn, cal, calendar.cutoff, 1000) == 7
+        await transaction.commit()
+    await asyncio.wait_for(removal, timeout=10)
+
+    assert await announced(syncer_pool, cal) == before
+    assert await event_rows(syncer_pool, cal) == []

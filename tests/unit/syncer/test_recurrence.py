@@ -4,6 +4,7 @@ the ids each instance keeps."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -249,7 +250,9 @@ def test_an_override_without_its_master_is_an_instance_when_in_the_window() -> N
         DURATION:PT1H
     """
     (event,) = series(override)
-    assert (event.id, event.is_exception, event.is_recurring) == (key_id("20240312"), True, True)
+    # Without a master there is no own time of day: keyed by its original date and time.
+    key = key_id("20240312T090000")
+    assert (event.id, event.is_exception, event.is_recurring) == (key, True, True)
     assert series(override, window=Window(utc(4, 1, 0), utc(5, 1, 0))) == []
 
 
@@ -262,3 +265,93 @@ def test_single_events_and_a_series_in_one_object() -> None:
 def test_a_series_needs_a_window() -> None:
     with pytest.raises(MappingError, match="window"):
         series(WEEKLY, window=None)
+
+
+TWICE_DAILY = (
+    "UID:twice@example.com\n"
+    "DTSTART;TZID=Europe/Berlin:20240304T100000\n"
+    "DTEND;TZID=Europe/Berlin:20240304T103000\n"
+    "RRULE:FREQ=DAILY;BYHOUR=10,15;COUNT=6\n"
+    "SUMMARY:Stand-up\n"
+)
+
+
+def _ids_by_original(events: list[EventState]) -> dict[datetime | date | None, str]:
+    return {e.original_start_time: e.id for e in events}
+
+
+def test_an_exdate_never_hands_its_id_to_another_occurrence_of_its_day() -> None:
+    """10:00 and 15:00 each day; the 10:00 of 5 March EXDATE'd: the 15:00 keeps its own id,
+    and the 10:00's id is listed by nobody (a bot attached to it joins nothing else)."""
+    before = _ids_by_original(series(TWICE_DAILY))
+    after = _ids_by_original(series(TWICE_DAILY + "EXDATE;TZID=Europe/Berlin:20240305T100000"))
+    assert before[utc(3, 5, 9)] == key_id("20240305")
+    assert after[utc(3, 5, 14)] == before[utc(3, 5, 14)] == key_id("20240305T150000")
+    assert key_id("20240305") not in after.values()
+    assert {o: i for o, i in before.items() if o != utc(3, 5, 9)} == after
+
+
+def test_a_cancelled_override_never_hands_its_id_to_another_occurrence_of_its_day() -> None:
+    cancelled = """
+        UID:twice@example.com
+        RECURRENCE-ID;TZID=Europe/Berlin:20240305T100000
+        DTSTART;TZID=Europe/Berlin:20240305T100000
+        DTEND;TZID=Europe/Berlin:20240305T103000
+        STATUS:CANCELLED
+    """
+    before = _ids_by_original(series(TWICE_DAILY))
+    after = _ids_by_original(series(TWICE_DAILY, cancelled))
+    assert utc(3, 5, 9) not in after and key_id("20240305") not in after.values()
+    assert {o: i for o, i in before.items() if o != utc(3, 5, 9)} == after
+
+
+def test_removing_one_of_two_overrides_of_a_day_keeps_the_others_id() -> None:
+    """An object of overrides alone (an invitation to single instances), two on one day."""
+    morning, afternoon = (
+        f"UID:invited@example.com\nRECURRENCE-ID:20240312T{h}0000Z\n"
+        f"DTSTART:20240312T{h}0000Z\nDURATION:PT1H"
+        for h in ("09", "14")
+    )
+    both = _ids_by_original(series(morning, afternoon))
+    assert _ids_by_original(series(afternoon)) == {utc(3, 12, 14): both[utc(3, 12, 14)]}
+    assert _ids_by_original(series(morning)) == {utc(3, 12, 9): both[utc(3, 12, 9)]}
+    assert both[utc(3, 12, 9)] != both[utc(3, 12, 14)]
+
+
+def test_a_retimed_twice_daily_series_keeps_the_ids_at_its_own_time() -> None:
+    before = _ids_by_original(series(TWICE_DAILY))
+    later = TWICE_DAILY.replace("T100000", "T110000").replace("T103000", "T113000")
+    after = _ids_by_original(series(later.replace("BYHOUR=10,15", "BYHOUR=11,15")))
+    assert after[utc(3, 5, 10)] == before[utc(3, 5, 9)] == key_id("20240305")
+    assert after[utc(3, 5, 14)] == before[utc(3, 5, 14)]
+
+
+def test_an_instance_of_the_master_keeps_a_small_reference_as_raw() -> None:
+    """Not the master's VEVENT once per instance: its UID, the instance's RECURRENCE-ID, and
+    the master's SEQUENCE, DTSTAMP and hash; an override keeps its own VEVENT."""
+    master = WEEKLY + "SEQUENCE:3\nDTSTAMP:20240201T120000Z\nDESCRIPTION:" + "x" * 50_000
+    moved = """
+        UID:weekly@example.com
+        RECURRENCE-ID;TZID=Europe/Berlin:20240311T100000
+        DTSTART;TZID=Europe/Berlin:20240313T160000
+        DTEND;TZID=Europe/Berlin:20240313T170000
+        SUMMARY:Planning (Wednesday)
+    """
+    events = series(master, moved)
+    plain = [e for e in events if not e.is_exception]
+    [override] = [e for e in events if e.is_exception]
+    assert override.raw is not None and "SUMMARY:Planning (Wednesday)" in override.raw["data"]
+    first = plain[0].raw
+    assert first is not None and first["format"] == "ical" and "data" not in first
+    reference = first["instance_of"]
+    assert reference["uid"] == "weekly@example.com"
+    assert reference["recurrence_id"] == "20240304T100000"
+    assert reference["tzid"] == "Europe/Berlin"
+    assert (reference["master_sequence"], reference["master_dtstamp"]) == (3, "20240201T120000Z")
+    assert len(reference["master_sha256"]) == 64
+    assert all(len(json.dumps(e.raw)) < 512 and not e.raw_truncated for e in plain)
+    renamed = series(master.replace("x" * 50_000, "y" * 50_000), moved)[0].raw
+    assert (
+        renamed is not None
+        and renamed["instance_of"]["master_sha256"] != (reference["master_sha256"])
+    )

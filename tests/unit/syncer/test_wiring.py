@@ -23,12 +23,12 @@ def test_consumes_provider_changes_and_calendar_state() -> None:
 def test_routes_each_message_type_to_one_use_case() -> None:
     hosts = HostAllowList.of(["meet.example.org"])
     limits = ExpansionLimits(max_instances=10)
-    routes = handlers.handlers_for(hosts, limits)
+    routes = handlers.handlers_for(hosts, limits, 12)
     assert set(routes) == {ProviderChangesFetched.TYPE, CalendarDeleted.TYPE}
     apply = routes[ProviderChangesFetched.TYPE]
     assert isinstance(apply, partial)
     assert apply.func is usecases.apply_provider_changes
-    assert apply.keywords == {"meeting_hosts": hosts, "limits": limits}
+    assert apply.keywords == {"meeting_hosts": hosts, "limits": limits, "retention_days": 12}
     assert routes[CalendarDeleted.TYPE] is usecases.delete_calendar
     assert CalendarStateChanged.TYPE not in routes
 

@@ -166,3 +166,19 @@ def test_the_meetings_zone_is_its_current_iana_name(zone: str | None, expected: 
 
 if __name__ == "__main__":
     SET.regenerate()
+
+
+def test_a_deleted_occurrence_never_hands_its_id_to_another_of_its_day() -> None:
+    """An occurrence moved onto a day of another (Zoom keys by the start: there is no original
+    one) is keyed by its time; deleting the other one (listed as `deleted`) keeps that key."""
+    meeting = json.loads(SET.payload("weekly_recurring"))
+    first = meeting["occurrences"][0]
+    moved = {**first, "occurrence_id": "moved", "start_time": _an_hour_later(first["start_time"])}
+    both = {**meeting, "occurrences": [first, moved, *meeting["occurrences"][1:]]}
+    deleted = {**both, "occurrences": [{**first, "status": "deleted"}, *both["occurrences"][1:]]}
+    context = MappingContext.of(CALENDAR_ID, None, [])
+    before = {e.start_time: e.id for e in _map(json.dumps(both), "x", context)}
+    after = {e.start_time: e.id for e in _map(json.dumps(deleted), "x", context)}
+    own = datetime.fromisoformat(first["start_time"].replace("Z", "+00:00"))
+    assert own not in after and before[own] not in after.values()
+    assert after == {start: i for start, i in before.items() if start != own}

@@ -41,18 +41,22 @@ def map_meeting(data: str, object_id: str, context: MappingContext) -> list[Even
         raise MappingError("unparsable Zoom meeting JSON") from exc
     if not isinstance(meeting, dict):
         raise MappingError("a Zoom meeting is a JSON object")
-    occurrences = _occurrences(meeting)
-    if meeting.get("type") == RECURRING_FIXED_TIME and occurrences is not None:
-        keys = _keys(meeting, occurrences, context)
-        return [_event(meeting, object_id, context, o, keys) for o in occurrences]
+    listed = _occurrences(meeting)
+    if meeting.get("type") == RECURRING_FIXED_TIME and listed is not None:
+        # Keyed over every listed occurrence, deleted ones too: deleting one never re-keys
+        # (or hands its id to) another on its day.
+        keys = _keys(meeting, listed, context)
+        live = [o for o in listed if o.get("status") != "deleted"]
+        return [_event(meeting, object_id, context, o, keys) for o in live]
     return [_event(meeting, object_id, context, None, {})]
 
 
 def _occurrences(meeting: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Every listed occurrence, deleted ones included."""
     found = meeting.get("occurrences")
     if not isinstance(found, list):
         return None
-    return [o for o in found if isinstance(o, dict) and o.get("status") != "deleted"]
+    return [o for o in found if isinstance(o, dict)]
 
 
 def _keys(
@@ -62,10 +66,20 @@ def _keys(
     meeting's own time of day is its `start_time`'s there."""
     zone = time_zones.iana_zone(time_zones.iana_name(_text(meeting.get("timezone"))))
     zone = zone or context.floating.zone
-    starts = [_instant(o.get("start_time")) for o in occurrences]
+    starts = [_start_of(o) for o in occurrences]
     first = meeting.get("start_time")
     own = _instant(first).astimezone(zone).time() if first is not None else None
-    return instance_keys.keys_of(starts, zone, own)
+    return instance_keys.keys_of([s for s in starts if s is not None], zone, own)
+
+
+def _start_of(occurrence: dict[str, Any]) -> datetime | None:
+    """A listed occurrence's start; a deleted one's may be unreadable (it is not an event)."""
+    if occurrence.get("status") != "deleted":
+        return _instant(occurrence.get("start_time"))
+    try:
+        return _instant(occurrence.get("start_time"))
+    except MappingError:
+        return None
 
 
 def _event(
