@@ -37,6 +37,13 @@ class SyncerSettings(CommonSettings):
         gt=0,
         validation_alias=AliasChoices("SYNCER_EXPANSION_CPU_SECONDS"),
     )
+    # The CPU time mapping one page of provider objects may use (in a worker thread); objects
+    # left when it is spent are refused as `too_costly` sync issues, their events kept.
+    page_cpu_seconds: float = Field(
+        default=series_guards.PAGE_CPU_SECONDS,
+        gt=0,
+        validation_alias=AliasChoices("SYNCER_PAGE_CPU_SECONDS"),
+    )
 
     # Events that ended more than this many days ago (and before their calendar's sync window)
     # are pruned from the store, without a change message.
@@ -46,7 +53,7 @@ class SyncerSettings(CommonSettings):
 
     def expansion_limits(self) -> series_guards.ExpansionLimits:
         return series_guards.ExpansionLimits(
-            self.max_instances_per_series, self.expansion_cpu_seconds
+            self.max_instances_per_series, self.expansion_cpu_seconds, self.page_cpu_seconds
         )
 
     @field_validator("meeting_hosts", mode="before")

@@ -6,6 +6,7 @@ and the outbox messages announcing the changes commit together, or not at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 # Events of a deleted calendar loaded (and announced) at once: bounds memory whatever the
 # calendar's size, since each state carries its raw payload (up to 256 KB).
 DELETION_BATCH = 200
+# Errors of the process or host, not of the object being mapped: they fail the page (retried).
+_INFRASTRUCTURE = (MemoryError, OSError)
 
 
 async def apply_provider_changes(
@@ -44,7 +47,8 @@ async def apply_provider_changes(
     """Map, diff and store one page; announce each change with the next calendar version.
     Links on `meeting_hosts` count as meeting links of platform `other`; recurring series
     expand in the page's window within `limits`; events retention would prune (by
-    `retention_days`) are not created."""
+    `retention_days`) are not created. Mapping runs in a worker thread, so a costly page does
+    not stall the event loop (other calendars, health checks)."""
     context = MappingContext.of(
         page.calendar_id,
         page.calendar_time_zone,
@@ -53,7 +57,7 @@ async def apply_provider_changes(
         Window.of(page.window_start, page.window_end),
         limits,
     )
-    mapped, issues = _map_page(page, context)
+    mapped, issues = await asyncio.to_thread(_map_page, page, context)
     await store.ensure_calendar(conn, page.calendar_id, envelope.project_id)
     calendar = await store.lock_calendar(conn, page.calendar_id)
     if calendar.deleted:
@@ -115,20 +119,45 @@ def _map_page(
     page: ProviderChangesFetched, context: MappingContext
 ) -> tuple[dict[str, list[EventState]], list[store.SyncIssue]]:
     """Mapped events by object id, and the failed (or refused) objects; objects also removed
-    are skipped."""
+    are skipped. One object never fails the page: any error mapping it but an infrastructure
+    one is its `unmappable` issue, and once the page's CPU budget (`page_cpu_seconds` of
+    this thread's CPU time) is spent, the objects left are refused as `too_costly`; their
+    stored events stay (the page still lists them)."""
     removed = set(page.removed)
+    limits = context.limits
+    deadline = limits.clock() + limits.page_cpu_seconds
+    over_budget = f"not mapped: its page used its CPU budget of {limits.page_cpu_seconds:g} s"
+    refused = 0
     mapped: dict[str, list[EventState]] = {}
     issues: list[store.SyncIssue] = []
     for obj in page.objects:
-        if obj.provider_object_id in removed:
+        object_id = obj.provider_object_id
+        if object_id in removed:
             continue
+        if limits.clock() > deadline:
+            refused += 1
+            mapped.pop(object_id, None)
+            issues.append(store.SyncIssue(object_id, over_budget, "too_costly"))
+            continue
+        fields = {"calendar_id": page.calendar_id, "provider_object_id": object_id}
         try:
-            mapped[obj.provider_object_id] = map_object(obj, context)
+            mapped[object_id] = map_object(obj, context)
         except MappingError as exc:
-            fields = {"calendar_id": page.calendar_id, "provider_object_id": obj.provider_object_id}
             log.warning("provider object skipped", extra={**fields, "reason": exc.reason})
-            mapped.pop(obj.provider_object_id, None)
-            issues.append(store.SyncIssue(obj.provider_object_id, str(exc), exc.reason))
+            mapped.pop(object_id, None)
+            issues.append(store.SyncIssue(object_id, str(exc), exc.reason))
+        except _INFRASTRUCTURE:
+            raise
+        except Exception as exc:  # a mapping bug hostile data met: this object's issue only
+            error = type(exc).__name__  # the type only: a message may quote the object's data
+            log.warning("provider object unmappable", extra={**fields, "error": error})
+            mapped.pop(object_id, None)
+            issues.append(store.SyncIssue(object_id, f"mapping failed: {error}", "unmappable"))
+    if refused:
+        log.warning(
+            "provider objects refused: page over its CPU budget",
+            extra={"calendar_id": page.calendar_id, "objects": refused},
+        )
     return mapped, issues
 
 

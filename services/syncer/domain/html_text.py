@@ -4,6 +4,10 @@ headings set off by a blank line, list items as `- ` or `1. ` lines, a link's ta
 text as `<url>` unless the text already shows it, table cells apart, `<pre>` as written, and
 the contents of `head`, `script`, `style` and `title` left out.
 
+Hostile or broken markup never fails: marked sections (`<![CDATA[…]]>`, Outlook's `<![if …]>`
+and `<![endif]-->`, even malformed ones like `<![ if`) are dropped without the parser's name
+checks, and should the parser still raise, the text is the input with its tags stripped.
+
 Whitespace collapses as HTML's does; with `keep_newlines` a line break in the source is a
 line break too, for text fields that merely may hold HTML (Google shows both, and so do
 iCalendar readers).
@@ -11,6 +15,7 @@ iCalendar readers).
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -34,6 +39,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # compared with its target only up to this length, and a target longer than that is not shown.
 _MAX_INDENT = 8
 _LINK_TEXT_LIMIT = 4096
+# A marked section's end: `]>` (CDATA's `]]>` too) or a downlevel-hidden `]-->`.
+_MARKED_SECTION_END = re.compile(r"\]\s*(?:--)?>")
+# For the fallback: anything from `<` to the next `>` (or the end) that starts like markup.
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?][^>]*(?:>|$)")
 
 
 def looks_like_html(value: str) -> bool:
@@ -42,10 +51,23 @@ def looks_like_html(value: str) -> bool:
 
 
 def html_to_text(value: str, *, keep_newlines: bool = False) -> str:
+    """The text of `value`; never raises (any parser error: the input with tags stripped)."""
     renderer = _Renderer(keep_newlines)
-    renderer.feed(value)
-    renderer.close()
-    return renderer.text()
+    try:
+        renderer.feed(value)
+        renderer.close()
+        return renderer.text()
+    except Exception:  # hostile markup must not fail its event, let alone its page
+        return _stripped(value, keep_newlines=keep_newlines)
+
+
+def _stripped(value: str, *, keep_newlines: bool) -> str:
+    """The fallback: tags dropped, entities decoded, whitespace collapsed as rendering would."""
+    plain = html.unescape(_ANY_TAG.sub(" ", value)).replace("\r\n", "\n")
+    if keep_newlines:
+        lines = (_SPACES.sub(" ", line).strip() for line in plain.split("\n"))
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return _ALL_SPACES.sub(" ", plain).replace("\xa0", " ").strip()
 
 
 class _Renderer(HTMLParser):
@@ -61,6 +83,13 @@ class _Renderer(HTMLParser):
         self._links: list[tuple[str | None, int, int]] = []  # href, text's first piece, length
         self._length = 0  # characters written
         self._marker_pending = False  # a list item's marker, nothing after it yet
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """Skip `<![…]>` (and `<![…]-->`) whatever it holds: the base class asserts a name
+        after `<![` and raises `AssertionError` on `<![ CDATA[`, `<![]>` and the like. -1 while
+        the end is not in sight (at `close()` the section is then written out as text)."""
+        match = _MARKED_SECTION_END.search(self.rawdata, i + 3)
+        return -1 if match is None else match.end()
 
     def text(self) -> str:
         lines = "".join(self._out).replace("\xa0", " ").split("\n")

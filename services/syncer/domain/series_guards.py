@@ -18,16 +18,21 @@ MAX_INSTANCES = 1_000
 # targets.md M8: at most 100 ms of CPU per hostile item (a 1,000-instance series expands in
 # about 40 ms).
 CPU_SECONDS = 0.1
+# The CPU time mapping one page may use (a page is up to a few thousand objects; benign ones
+# map at several thousand a second); objects left when it is spent are refused as `too_costly`.
+PAGE_CPU_SECONDS = 5.0
 _TOO_FREQUENT = frozenset({"SECONDLY", "MINUTELY"})
 
 
 @dataclass(frozen=True)
 class ExpansionLimits:
-    """At most `max_instances` instances of one series in the window, and `cpu_seconds` of
-    `clock` (this thread's CPU time) to expand one object's series."""
+    """At most `max_instances` instances of one series in the window, `cpu_seconds` of
+    `clock` (this thread's CPU time) to expand one object's series, and `page_cpu_seconds` of
+    it to map a whole page."""
 
     max_instances: int = MAX_INSTANCES
     cpu_seconds: float = CPU_SECONDS
+    page_cpu_seconds: float = PAGE_CPU_SECONDS
     clock: cpu_budget.Clock = field(default=time.thread_time, compare=False)
 
 

@@ -14,9 +14,12 @@ from services.syncer.domain.html_text import html_to_text, looks_like_html
 
 DESCRIPTION_LIMIT = 64 * 1024
 RAW_LIMIT = 256 * 1024
-# HTML past this many characters is not rendered (its text would exceed the cap anyway, but for
-# markup-heavy bodies); it bounds the parser's time on hostile input (about 0.6 s here).
-HTML_LIMIT = 16 * DESCRIPTION_LIMIT
+# HTML past this many characters is cut, not rendered (and the description flagged truncated):
+# it bounds the parser's time and memory on hostile markup (targets.md M8: 100 ms of CPU per
+# item). 80 KB of bare tags render in about 45 ms (1 MB took 0.6 s; 128 KB, 70 ms, which left a
+# 10 MB Google event over 100 ms with its JSON); a full description's text (64 KB) still fits
+# with 16 KB of markup around it.
+HTML_LIMIT = DESCRIPTION_LIMIT + 16 * 1024
 
 Markup = Literal["text", "html", "text_or_html"]
 
@@ -36,7 +39,8 @@ def description(value: object, markup: Markup = "text_or_html") -> tuple[str | N
     if not isinstance(value, str):
         return None, False
     cut = False
-    if markup == "html" or (markup == "text_or_html" and looks_like_html(value)):
+    # Only the part that would be rendered is searched for markup (a 10 MB scan costs 50 ms).
+    if markup == "html" or (markup == "text_or_html" and looks_like_html(value[:HTML_LIMIT])):
         cut = len(value) > HTML_LIMIT
         value = html_to_text(value[:HTML_LIMIT], keep_newlines=markup != "html")
     plain = value.replace("\r\n", "\n").replace("\r", "\n").strip()

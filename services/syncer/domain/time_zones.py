@@ -6,19 +6,33 @@ Windows names (Graph's `originalStartTimeZone`, Outlook's TZIDs) map through CLD
 current form with IANA's own data (the `tzdata` package: `tzdata.zi` links, `zone.tab`): a
 name that `zone.tab` lists or that is a zone stays, any other link becomes its target, so
 `Asia/Calcutta` is `Asia/Kolkata` but `Europe/Amsterdam` (a link, still listed) stays. Every
-name of UTC is `UTC`.
+name of UTC is `UTC`, GMT's included (`GMT`, `Etc/GMT`, `Etc/UTC`, `Zulu`, `UCT`, `Greenwich`, …):
+a zone without offset or DST is the same zone.
+
+Only names of the IANA database count (`zoneinfo.available_timezones()`): not the host's own
+`localtime`, `posixrules` or `Factory`, nor the `posix/` and `right/` copies some systems have
+(`right/` zones count leap seconds), so a name means the same zone on every host.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 UTC_NAME = "UTC"
-_UTC_ZONE = "Etc/UTC"
+# The zones UTC's and GMT's names link to; the names themselves for when `tzdata` is missing.
+_UTC_ZONES = frozenset({"Etc/UTC", "Etc/GMT"})
+_UTC_ALIASES = frozenset(
+    {
+        "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu", "GMT", "GMT0",
+        "GMT+0", "GMT-0", "Greenwich", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich",
+    }
+)  # fmt: skip
+_HOST_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+_HOST_TREES = ("posix/", "right/")
 # Microsoft's own names with no Windows zone id behind them (Graph `originalStartTimeZone`).
 _MICROSOFT_UTC = "tzone://Microsoft/Utc"
 
@@ -41,8 +55,9 @@ def iana_name(name: str | None) -> str | None:
         return None
     if name.lower() == _MICROSOFT_UTC.lower():
         return UTC_NAME
-    found = name if iana_zone(name) is not None else WINDOWS_TO_OLSON.get(name)
-    if found is None or iana_zone(found) is None:
+    known = _iana_names()
+    found = name if name in known else WINDOWS_TO_OLSON.get(name)
+    if found is None or found not in known or iana_zone(found) is None:
         return None
     return current_name(found)
 
@@ -55,7 +70,18 @@ def current_name(name: str) -> str:
         if target in listed or target not in links:
             break
         target = links[target]
-    return UTC_NAME if target == _UTC_ZONE else target
+    utc = target in _UTC_ZONES or target in _UTC_ALIASES or name in _UTC_ALIASES
+    return UTC_NAME if utc else target
+
+
+@cache
+def _iana_names() -> frozenset[str]:
+    """The IANA database's zone names, without the host's own and the `posix/`, `right/` trees."""
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name not in _HOST_NAMES and not name.startswith(_HOST_TREES)
+    )
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -54,3 +55,23 @@ def test_its_own_errors_pass_through_and_the_previous_profiler_is_restored() -> 
         assert sys.getprofile() is profiler
     finally:
         sys.setprofile(None)
+
+
+def test_a_budget_holds_in_a_worker_thread_and_leaves_the_caller_unhooked() -> None:
+    """Pages are mapped in a worker thread: the hook and the clock are that thread's own."""
+    outcome: list[BaseException | None] = []
+
+    def in_thread() -> None:
+        try:
+            cpu_budget.run_within(0.05, _busy)
+        except cpu_budget.BudgetExceeded as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+        outcome.append(None if sys.getprofile() is None else RuntimeError("hook left"))
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join(timeout=10)
+    assert isinstance(outcome[0], cpu_budget.BudgetExceeded) and outcome[1] is None
+    assert sys.getprofile() is None  # the calling thread was never hooked

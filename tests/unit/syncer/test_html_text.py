@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from services.syncer.domain.html_text import html_to_text, looks_like_html
+
+# Tag soup: pieces of markup (marked sections, comments, declarations, tags, entities) and
+# text, in any order and any number, cut anywhere.
+_PIECES = st.sampled_from(
+    [
+        "<", ">", "</", "/>", "<!", "<![", "]]>", "]>", "]-->", "<!--", "-->", "<?", "?>",
+        "<![ CDATA[", "<![CDATA[", "<![if ", "<![endif]", "<!DOCTYPE", "<!doctype html [",
+        "<p>", "</p>", "<br>", "<a href='https://x.example'>", "</a>", "<ul>", "<li>", "<pre>",
+        "<script>", "</script>", "<style>", "<b ", "=", "\"", "'", "&", "&amp;", "&#", "&#x",
+        ";", "[", "]", "-", " ", "\n", "x", "é", "\x00",
+    ]
+)  # fmt: skip
+_SOUP = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=40).map("".join)
 
 
 def test_html_detection() -> None:
@@ -104,3 +119,32 @@ def test_hostile_markup_stays_bounded() -> None:
     assert html_to_text(long_link).endswith("t <https://x.example/>")
     huge_target = f'<a href="https://x.example/{"p" * 5_000}">see</a>'
     assert html_to_text(huge_target) == "see"
+
+
+@settings(max_examples=400, deadline=None)
+@given(soup=_SOUP, keep_newlines=st.booleans())
+@example(soup="<![ CDATA[x]]>", keep_newlines=False)
+@example(soup="<![]>", keep_newlines=False)
+@example(soup="<![ if", keep_newlines=True)
+@example(soup="<!doctype html [<!x]>", keep_newlines=False)
+def test_any_tag_soup_becomes_text_and_never_raises(soup: str, keep_newlines: bool) -> None:
+    """The standard parser raises `AssertionError` on some marked sections and declarations;
+    the description must still become text (one object's HTML must not fail its page)."""
+    text = html_to_text(soup, keep_newlines=keep_newlines)
+    assert isinstance(text, str)
+    assert text == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Hi</p><![ CDATA[x]]><![]>there", "Hi\n\nthere"),
+        ("a<![if !supportLists]>- <![endif]>b", "a- b"),
+        # A comment ends early (at the plain comment's `-->`): its `<![endif]-->` is left over.
+        ("<!--[if gte mso 9]><!-- plain --><![endif]--><p>Agenda</p>", "Agenda"),
+        ("<p>a</p><!-- c --><![endif]-->b", "a\n\nb"),
+        ("<!--[if !mso]><!--><p>z</p><!--<![endif]-->w", "z\n\nw"),
+    ],
+)
+def test_marked_sections_are_left_out(html: str, text: str) -> None:
+    assert html_to_text(html) == text

@@ -26,6 +26,17 @@ from services.syncer.domain.time_zones import current_name, iana_name, iana_zone
         ("Etc/UTC", "UTC"),
         ("Zulu", "UTC"),
         ("tzone://Microsoft/Utc", "UTC"),
+        # GMT is UTC too (no offset, no DST): one name for the one zone.
+        ("GMT", "UTC"),
+        ("Etc/GMT", "UTC"),
+        ("Etc/Zulu", "UTC"),
+        ("UCT", "UTC"),
+        ("Universal", "UTC"),
+        ("Greenwich", "UTC"),
+        ("GMT0", "UTC"),
+        ("Etc/GMT+0", "UTC"),
+        ("Etc/GMT+5", "Etc/GMT+5"),  # a fixed offset is not UTC
+        ("UTC-11", "Etc/GMT+11"),  # Windows' fixed offsets
     ],
 )
 def test_known_names_become_current_iana_names(name: str, expected: str) -> None:
@@ -50,3 +61,13 @@ def test_every_windows_name_of_cldr_maps_to_a_zone_python_knows() -> None:
 def test_a_current_name_stays() -> None:
     assert current_name("America/New_York") == "America/New_York"
     assert current_name("Etc/GMT+5") == "Etc/GMT+5"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Berlin", "posix/UTC"],
+)
+def test_names_only_some_hosts_have_are_none(name: str) -> None:
+    """The host's own zone, its `posix/` and `right/` copies and `Factory` mean different
+    zones (or none) on different hosts: not IANA names."""
+    assert iana_name(name) is None

@@ -42,13 +42,16 @@ def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SYNCER_MEETING_HOSTS",
         "SYNCER_MAX_INSTANCES_PER_SERIES",
         "SYNCER_EXPANSION_CPU_SECONDS",
+        "SYNCER_PAGE_CPU_SECONDS",
         "SYNCER_EVENT_RETENTION_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
     settings = SyncerSettings()
     assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
     assert settings.event_retention_days == 30
-    assert settings.expansion_limits() == ExpansionLimits(max_instances=1_000, cpu_seconds=0.1)
+    assert settings.expansion_limits() == ExpansionLimits(
+        max_instances=1_000, cpu_seconds=0.1, page_cpu_seconds=5.0
+    )
     with pytest.raises(RuntimeError):
         settings.dsn()
     monkeypatch.setenv("DATABASE_URL", "postgresql://shared/db")
@@ -73,7 +76,12 @@ def test_meeting_hosts_are_a_comma_separated_list_of_host_names(
 def test_series_expansion_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYNCER_MAX_INSTANCES_PER_SERIES", "250")
     monkeypatch.setenv("SYNCER_EXPANSION_CPU_SECONDS", "0.2")
-    assert SyncerSettings().expansion_limits() == ExpansionLimits(250, 0.2)
+    monkeypatch.setenv("SYNCER_PAGE_CPU_SECONDS", "2.5")
+    assert SyncerSettings().expansion_limits() == ExpansionLimits(250, 0.2, 2.5)
+    monkeypatch.setenv("SYNCER_PAGE_CPU_SECONDS", "0")
+    with pytest.raises(ValidationError):
+        SyncerSettings()
+    monkeypatch.setenv("SYNCER_PAGE_CPU_SECONDS", "2.5")
     monkeypatch.setenv("SYNCER_MAX_INSTANCES_PER_SERIES", "0")
     with pytest.raises(ValidationError):
         SyncerSettings()
