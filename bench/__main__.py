@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import hop, meeting_links, sandbox_list
+from bench import hop, hostile_data, initial_sync, meeting_links, push_flood, report, sandbox_list
 from bench.servers import bench_servers
 
 
 async def run(quick: bool) -> dict[str, Any]:
+    load_at_start = _load()
     async with bench_servers() as servers:
         fetch_wait = 20 if servers.embedded else 500  # as dev mode and production set it
         results: dict[str, Any] = {
@@ -23,6 +25,7 @@ async def run(quick: bool) -> dict[str, Any]:
             "machine": f"{platform.machine()} {platform.python_version()}",
             "broker": "tansu (embedded)" if servers.embedded else "env-given kafka",
             "fetch_wait_ms": fetch_wait,
+            "load_average_start": load_at_start,
         }
         results["raw_broker_round_trip"] = asdict(
             await hop.raw_round_trip(servers, 50 if quick else 300, fetch_wait)
@@ -37,7 +40,20 @@ async def run(quick: bool) -> dict[str, Any]:
         sandbox_list.list_seeded_events, 20_000 if quick else 100_000, 10
     )
     results["meeting_links"] = meeting_links.measure(quick)
+    for name, measure in (
+        ("hostile_data", hostile_data.measure),
+        ("push_flood", push_flood.measure),
+        ("initial_sync", initial_sync.measure),
+    ):
+        load = _load()
+        results[name] = {"load_average_before": load, **await asyncio.to_thread(measure, quick)}
+    results["load_average_end"] = _load()
     return results
+
+
+def _load() -> float:
+    """The 1-minute load average: the machine is shared, so read every figure beside it."""
+    return round(os.getloadavg()[0], 2)
 
 
 def main() -> None:
@@ -45,26 +61,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples")
     args = parser.parse_args()
     results = asyncio.run(run(args.quick))
-    print(f"{'metric':<34} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'n':>6}")
-    for name, value in results.items():
-        if isinstance(value, dict) and "p50_ms" in value:
-            print(
-                f"{name:<34} {value['p50_ms']:>8} {value['p99_ms']:>8} {value['max_ms']:>8}"
-                f" {value['count']:>6}"
-            )
-    print(f"{'raw_insert_commits_per_s':<34} {results['raw_insert_commits_per_s']:>8}")
-    listing = results["sandbox_google_list"]
-    print(
-        f"{'sandbox_google_list_events_per_s':<34} {listing['events_per_s']:>8}"
-        f"  ({listing['events_listed']} events; loopback /healthz p50"
-        f" {listing['raw_http_round_trip_p50_ms']} ms)"
-    )
-    links = results["meeting_links"]
-    print(
-        f"{'meeting_links_descriptions_per_s':<34} {links['mix_descriptions_per_s']:>8}"
-        f"  (one core, mixed calendar; slowest shape"
-        f" {min(links['per_kind_per_s'].values())}/s; hostile 10 MB {links['hostile_10mb_ms']} ms)"
-    )
+    report.print_table(results)
     out = Path(".rollcall/bench/latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
