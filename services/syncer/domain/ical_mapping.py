@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from icalendar import Calendar, Component, vDDDTypes
+from icalendar import Calendar, Component, vDDDTypes, vText
 
 from services.syncer.domain import (
     ical_meeting,
@@ -24,7 +24,7 @@ from services.syncer.domain import (
     instance_keys,
     text,
 )
-from services.syncer.domain.errors import MappingError
+from services.syncer.domain.errors import MappingError, SeriesRefused
 from services.syncer.domain.mapping_context import MappingContext
 from shared.contracts.events import EventState, EventStatus
 from shared.contracts.provider import ProviderObject
@@ -46,6 +46,12 @@ def map_object(obj: ProviderObject, context: MappingContext) -> list[EventState]
     """Every single VEVENT of the object as an event, then every instance of its series in the
     window; an event id met twice keeps its first event. Raises `MappingError` (a
     `SeriesRefused` when a guard refuses a series)."""
+    # One object is one event or one series with its overrides: thousands of VEVENTs in it
+    # are hostile (each would be parsed and mapped, most to a duplicate id). Counted in the
+    # text first, since parsing them alone takes longer than an item's CPU budget.
+    count = obj.data.upper().count("BEGIN:VEVENT")
+    if count > context.limits.max_instances:
+        raise SeriesRefused("too_many_instances", f"{count} VEVENTs in one object")
     vevents = _vevents(obj.data)
     events: dict[str, EventState] = {}
     try:
@@ -241,9 +247,28 @@ def _status(vevent: Component) -> EventStatus:
 
 
 def _raw(vevent: Component) -> tuple[dict[str, Any], bool]:
-    serialized = vevent.to_ical().decode("utf-8", errors="replace")
+    serialized = _within_raw_limit(vevent).to_ical().decode("utf-8", errors="replace")
     data, truncated = text.cap_utf8(serialized, text.RAW_LIMIT)
     return {"format": "ical", "data": data}, truncated
+
+
+def _within_raw_limit(vevent: Component) -> Component:
+    """The VEVENT with text values longer than the raw cap cut to it: the capped output is the
+    same (a value of `RAW_LIMIT` characters alone fills the cap), but serializing (folding)
+    a 10 MB DESCRIPTION whole costs seconds of CPU."""
+    long = [
+        name
+        for name, value in vevent.items()
+        if isinstance(value, vText) and len(value) > text.RAW_LIMIT
+    ]
+    if not long:
+        return vevent
+    compact = vevent.copy()
+    for name in long:
+        cut = vText(str(vevent[name])[: text.RAW_LIMIT])
+        cut.params = vevent[name].params
+        compact[name] = cut
+    return compact
 
 
 def _describe(what: str, exc: BaseException) -> str:

@@ -50,7 +50,7 @@ def test_settings_defaults_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.host, settings.port, settings.meeting_hosts) == ("127.0.0.1", 8082, ())
     assert settings.event_retention_days == 30
     assert settings.expansion_limits() == ExpansionLimits(
-        max_instances=1_000, cpu_seconds=0.1, page_cpu_seconds=5.0
+        max_instances=1_000, cpu_seconds=0.08, page_cpu_seconds=5.0
     )
     with pytest.raises(RuntimeError):
         settings.dsn()
