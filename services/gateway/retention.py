@@ -5,7 +5,6 @@ pruner holds are skipped."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,12 +13,12 @@ from typing import Any
 import asyncpg
 
 from services.gateway.store import events as event_store
+from shared.periodic import run_every
 
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 3600.0
 BATCH = 1000
-_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def prune(
@@ -43,11 +42,10 @@ async def run(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
     """Forever: prune once per `every_seconds`; database outages are waited out."""
-    while True:
-        try:
-            pruned = await prune(pool, clock(), retention_days)
-            if pruned:
-                log.info("retention: events pruned", extra={"events": pruned})
-        except _DB_ERRORS as exc:
-            log.warning("retention: database error", extra={"error": type(exc).__name__})
-        await asyncio.sleep(every_seconds)
+
+    async def one_pass() -> int:
+        return await prune(pool, clock(), retention_days)
+
+    await run_every(
+        every_seconds, one_pass, log=log, name="retention", done="events pruned", counted="events"
+    )

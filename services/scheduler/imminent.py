@@ -4,7 +4,6 @@ last moment is seen within a minute instead of a poll interval. One replica send
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -14,12 +13,12 @@ from services.scheduler import store
 from shared.contracts.hints import SyncHint
 from shared.db.types import Connection
 from shared.messaging import outbox
+from shared.periodic import run_every
 
 log = logging.getLogger(__name__)
 
 TICK = "imminent_meetings"
 REASON = "meeting_soon"
-_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def hint_imminent(conn: Connection, every_seconds: float, within_seconds: float) -> int:
@@ -35,12 +34,16 @@ async def hint_imminent(conn: Connection, every_seconds: float, within_seconds: 
 
 async def run(pool: asyncpg.Pool[Any], every_seconds: float, within_seconds: float) -> None:
     """Forever: one attempt per `every_seconds`; database outages are waited out."""
-    while True:
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                hinted = await hint_imminent(conn, every_seconds, within_seconds)
-            if hinted:
-                log.info("imminent meetings: calendars hinted", extra={"calendars": hinted})
-        except _DB_ERRORS as exc:
-            log.warning("imminent meetings: database error", extra={"error": type(exc).__name__})
-        await asyncio.sleep(every_seconds)
+
+    async def one_pass() -> int:
+        async with pool.acquire() as conn, conn.transaction():
+            return await hint_imminent(conn, every_seconds, within_seconds)
+
+    await run_every(
+        every_seconds,
+        one_pass,
+        log=log,
+        name="imminent meetings",
+        done="calendars hinted",
+        counted="calendars",
+    )

@@ -7,7 +7,6 @@ page or another pruner holds is skipped until the next pass."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,13 +15,13 @@ from typing import Any
 import asyncpg
 
 from services.syncer import store
+from shared.periodic import run_every
 
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 3600.0
 DEFAULT_DAYS = 30
 BATCH = 1000
-_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def prune(pool: asyncpg.Pool[Any], ended_before: datetime, batch: int = BATCH) -> int:
@@ -50,11 +49,10 @@ async def run(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
     """Forever: prune once per `every_seconds`; database outages are waited out."""
-    while True:
-        try:
-            pruned = await prune(pool, clock() - timedelta(days=retention_days))
-            if pruned:
-                log.info("retention: events pruned", extra={"events": pruned})
-        except _DB_ERRORS as exc:
-            log.warning("retention: database error", extra={"error": type(exc).__name__})
-        await asyncio.sleep(every_seconds)
+
+    async def one_pass() -> int:
+        return await prune(pool, clock() - timedelta(days=retention_days))
+
+    await run_every(
+        every_seconds, one_pass, log=log, name="retention", done="events pruned", counted="events"
+    )
