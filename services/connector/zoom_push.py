@@ -8,8 +8,8 @@ host is what shows they reach it, so it records the webhook as the calendar's pu
 that. Polling goes on regardless (`push.REPLACES_POLLING`): an edit names whoever made it, not
 the host, and the tenant's app may not subscribe to every meeting event.
 
-Every project's Zoom webhook secret is opened per delivery (AES-GCM, microseconds each) and
-tried against the signature: one receiver URL serves every tenant's Zoom app.
+Every project's Zoom webhook secret is tried against the signature (one receiver URL serves
+every tenant's Zoom app); the opened secrets are kept until some project's apps change.
 """
 
 from __future__ import annotations
