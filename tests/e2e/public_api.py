@@ -112,6 +112,12 @@ class ProviderSandbox:
         token = self.admin(f"accounts/{account.id}/token")["access_token"]
         return {"Authorization": f"Bearer {token}"}
 
+    def as_user(self, account: SandboxAccount, method: str, url: str, body: Any = None) -> Any:
+        """A call to the provider's API as the user's own app; its JSON (None without a body)."""
+        response = self.client.request(method, url, json=body, headers=self.bearer(account))
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
     def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self.client.post(f"/_admin/{path}", json=body)
         assert response.status_code < 300, response.text

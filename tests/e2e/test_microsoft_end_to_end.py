@@ -46,10 +46,7 @@ class MicrosoftSandbox(ProviderSandbox):
     provider = "microsoft"
 
     def graph(self, account: MicrosoftAccount, method: str, path: str, body: Any = None) -> Any:
-        headers = self.bearer(account)
-        response = self.client.request(method, f"{GRAPH}{path}", json=body, headers=headers)
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else None
+        return self.as_user(account, method, f"{GRAPH}{path}", body)
 
     def insert(
         self, account: MicrosoftAccount, subject: str, calendar: str | None = None, **extra: Any

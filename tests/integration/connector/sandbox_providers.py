@@ -69,26 +69,19 @@ class InProcessSandbox:
         self, account: SandboxAccount, method: str, path: str, body: Any = None
     ) -> dict[str, Any]:
         """A Graph call as the user's own calendar app (`path` under `/v1.0`)."""
-        response = await self.admin.request(
-            method,
-            f"{GRAPH}{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {await self.user_token(account)}"},
-        )
-        assert response.status_code < 300, response.text
-        found: dict[str, Any] = response.json() if response.content else {}
-        return found
+        return await self._as_user(account, method, f"{GRAPH}{path}", body)
 
     async def zoom_api(
         self, account: SandboxAccount, method: str, path: str, body: Any = None
     ) -> dict[str, Any]:
         """A Zoom API call as the user's own Zoom app (`path` under `/v2`)."""
-        response = await self.admin.request(
-            method,
-            f"/zoom/v2{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {await self.user_token(account)}"},
-        )
+        return await self._as_user(account, method, f"/zoom/v2{path}", body)
+
+    async def _as_user(
+        self, account: SandboxAccount, method: str, url: str, body: Any
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {await self.user_token(account)}"}
+        response = await self.admin.request(method, url, json=body, headers=headers)
         assert response.status_code < 300, response.text
         found: dict[str, Any] = response.json() if response.content else {}
         return found
